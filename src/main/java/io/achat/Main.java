@@ -1,0 +1,22 @@
+package io.achat;
+
+import io.achat.client.ChatClient;
+
+import java.util.Arrays;
+
+/**
+ * {@code java -jar a-chat.jar [launcher options]} runs the server;
+ * {@code java -jar a-chat.jar client [HOST:PORT]} runs the client.
+ */
+public final class Main {
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("client")) {
+      System.exit(ChatClient.main(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    new ChatApplication(args).launch();
+  }
+}

@@ -1,0 +1,102 @@
+package io.achat.broker;
+
+import io.achat.config.ChatConfig;
+import io.achat.protocol.Replies;
+import io.achat.server.ServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The book's {@code broker_loop}: the one owner of the peers map. It routes each message to the
+ * sockets of its recipients and tells the sender who is not connected.
+ *
+ * <p>It deploys the accept loops as its own children: Vert.x undeploys children first, so on
+ * shutdown every connection drains into a broker that is still running.
+ */
+public final class BrokerVerticle extends VerticleBase {
+
+  /** The broker's address on this node's event bus. */
+  public static final String ADDRESS = "a-chat.broker";
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerVerticle.class);
+
+  private final ChatConfig config;
+  private final Map<String, NetSocket> peers = new HashMap<>();
+  private final List<io.vertx.core.eventbus.Message<Event>> drainRequests = new ArrayList<>();
+  private final List<ServerVerticle> servers = new CopyOnWriteArrayList<>();
+
+  public BrokerVerticle(ChatConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    MessageConsumer<Event> consumer = vertx.eventBus().localConsumer(ADDRESS, this::handle);
+    return consumer.completion()
+      .compose(v -> vertx.deployVerticle(this::newServer,
+        new DeploymentOptions().setInstances(config.serverInstances())));
+  }
+
+  private ServerVerticle newServer() {
+    ServerVerticle server = new ServerVerticle(config);
+    servers.add(server);
+    return server;
+  }
+
+  /** The address the accept loops listen on (the real port when the configured one was 0). */
+  public SocketAddress localAddress() {
+    return servers.get(0).localAddress();
+  }
+
+  private void handle(io.vertx.core.eventbus.Message<Event> envelope) {
+    Event event = envelope.body();
+    if (event instanceof Event.Message message) {
+      route(message);
+    } else if (event instanceof Event.NewPeer peer) {
+      envelope.reply(peers.putIfAbsent(peer.login(), peer.socket()) == null);
+    } else if (event instanceof Event.Disconnect gone) {
+      peers.remove(gone.login(), gone.socket());
+    } else if (event instanceof Event.Drain) {
+      drainRequests.add(envelope);
+      if (drainRequests.size() >= config.serverInstances()) {
+        log.debug("all accept loops stopped reading; {} peers to drain", peers.size());
+        drainRequests.forEach(request -> request.reply(peers.size()));
+        drainRequests.clear();
+      }
+    }
+  }
+
+  private void route(Event.Message message) {
+    List<String> missing = null;
+    for (String name : message.recipients()) {
+      NetSocket peer = peers.get(name);
+      if (peer != null) {
+        peer.write(message.line());
+      } else {
+        if (missing == null) {
+          missing = new ArrayList<>(2);
+        }
+        missing.add(name);
+      }
+    }
+    if (missing != null) {
+      NetSocket sender = peers.get(message.from());
+      if (sender != null) {
+        sender.write(Buffer.buffer(Replies.notConnected(missing)));
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.achat.broker;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.List;
+
+/**
+ * What connections tell the broker (the book's {@code Event} enum plus its disconnect channel).
+ * Immutable, sent over the event bus with {@link LocalCodec}, so never copied.
+ */
+public sealed interface Event permits Event.NewPeer, Event.Message, Event.Disconnect, Event.Drain {
+
+  /** A client asks for {@code login}; the broker replies {@code true} if it is now theirs. */
+  record NewPeer(String login, NetSocket socket) implements Event {
+  }
+
+  /** {@code line} is the encoded {@code from <from>: <text>\n}, written as is to each recipient. */
+  record Message(String from, List<String> recipients, Buffer line) implements Event {
+  }
+
+  /** The connection that held {@code login} is gone; only that very socket releases it. */
+  record Disconnect(String login, NetSocket socket) implements Event {
+  }
+
+  /**
+   * An accept loop that is shutting down has stopped reading; the broker replies once every
+   * accept loop has asked, so every line read before then has been written to its recipients.
+   */
+  record Drain() implements Event {
+  }
+}

@@ -1,0 +1,117 @@
+package io.achat.client;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The book's client: each line of standard input goes to the server, each line from the server
+ * to standard output. Ends when standard input ends (after sending what it read) or the server
+ * closes the connection.
+ */
+public final class ChatClient {
+
+  /** Exit statuses. */
+  public static final int OK = 0;
+  public static final int BROKEN = 1;
+  public static final int USAGE = 2;
+
+  private static final String DEFAULT_TARGET = "localhost:8080";
+
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public ChatClient(InputStream in, PrintStream out, PrintStream err) {
+    this.in = in;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** {@code client [HOST:PORT]}; returns the exit status. */
+  public static int main(String[] args) {
+    if (args.length > 1 || (args.length == 1 && args[0].startsWith("-"))) {
+      System.err.println("usage: a-chat client [HOST:PORT]   (default " + DEFAULT_TARGET + ")");
+      return USAGE;
+    }
+    String target = args.length == 1 ? args[0] : DEFAULT_TARGET;
+    int colon = target.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(target.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (colon <= 0 || port < 1 || port > 65535) {
+      System.err.println("a-chat client: expected HOST:PORT, not '" + target + "'");
+      return USAGE;
+    }
+    return new ChatClient(System.in, System.out, System.err).run(target.substring(0, colon), port);
+  }
+
+  /** Connects and runs until standard input ends or the server closes; returns the exit status. */
+  public int run(String host, int port) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      NetSocket socket;
+      try {
+        socket = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000))
+          .connect(port, host)
+          .await();
+      } catch (Exception e) {
+        err.println("a-chat client: cannot connect to " + host + ":" + port + ": " + e.getMessage());
+        return BROKEN;
+      }
+      CompletableFuture<Integer> done = new CompletableFuture<>();
+      RecordParser.newDelimited("\n", socket).handler(this::print);
+      socket.exceptionHandler(e -> {
+        err.println("a-chat client: connection broken: " + e.getMessage());
+        done.complete(BROKEN);
+      });
+      socket.closeHandler(v -> done.complete(OK));
+      Thread stdin = new Thread(() -> send(socket), "a-chat-stdin");
+      stdin.setDaemon(true);
+      stdin.start();
+      return done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return BROKEN;
+    } catch (ExecutionException e) {
+      return BROKEN;
+    } finally {
+      out.flush();
+      vertx.close();
+    }
+  }
+
+  private void print(Buffer line) {
+    out.write(line.getBytes(), 0, line.length());
+    out.write('\n');
+    out.flush();
+  }
+
+  /** Reads standard input on its own thread; each write waits for the socket so none pile up. */
+  private void send(NetSocket socket) {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        socket.write(line + "\n").await();
+      }
+    } catch (IOException | RuntimeException e) {
+      // The socket closed under us (the close handler ends the client) or stdin failed.
+      err.println("a-chat client: " + e.getMessage());
+    }
+    socket.end();
+  }
+}

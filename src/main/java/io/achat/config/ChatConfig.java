@@ -1,0 +1,172 @@
+package io.achat.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Every limit and policy of the server, read and checked once at start.
+ *
+ * <p>Layers, later ones winning: {@code conf/a-chat.json} on the class path (from
+ * {@code src/main/conf}), the deployment configuration ({@code -conf}), environment variables
+ * ({@code ACHAT_MAX_LINE_LENGTH} for {@code maxLineLength}), system properties
+ * ({@code -Dachat.maxLineLength=...}).
+ */
+public record ChatConfig(
+  String host,
+  int port,
+  int instances,
+  int maxLoginLength,
+  int maxLineLength,
+  long drainTimeoutMillis) {
+
+  public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
+
+  /** The configuration keys, with the environment variable and system property that set each. */
+  public enum Key {
+    HOST("host"),
+    PORT("port"),
+    INSTANCES("instances"),
+    MAX_LOGIN_LENGTH("maxLoginLength"),
+    MAX_LINE_LENGTH("maxLineLength"),
+    DRAIN_TIMEOUT_MILLIS("drainTimeoutMillis");
+
+    private final String json;
+
+    Key(String json) {
+      this.json = json;
+    }
+
+    public String json() {
+      return json;
+    }
+
+    public String env() {
+      return "ACHAT_" + name();
+    }
+
+    public String property() {
+      return "achat." + json;
+    }
+
+    String describe() {
+      return "'" + json + "' (" + env() + ")";
+    }
+  }
+
+  public ChatConfig {
+    require(host != null && !host.isBlank(), Key.HOST, "must be a host name or address", host);
+    require(port >= 0 && port <= 65535, Key.PORT, "must be between 0 and 65535", port);
+    require(instances >= 0, Key.INSTANCES, "must be 0 (one per event loop) or more", instances);
+    require(maxLoginLength >= 1, Key.MAX_LOGIN_LENGTH, "must be at least 1", maxLoginLength);
+    require(maxLineLength >= 64, Key.MAX_LINE_LENGTH, "must be at least 64", maxLineLength);
+    require(drainTimeoutMillis >= 0, Key.DRAIN_TIMEOUT_MILLIS, "must be 0 or more", drainTimeoutMillis);
+  }
+
+  /** Number of accept-loop verticles: the configured count, or one per default event loop. */
+  public int serverInstances() {
+    return instances > 0 ? instances : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  }
+
+  /**
+   * Builds the configuration from merged layers; a key's system property beats its environment
+   * variable, which beats the key itself (from a JSON layer).
+   *
+   * @throws IllegalArgumentException naming the key when a value is missing or bad
+   */
+  public static ChatConfig fromJson(JsonObject merged) {
+    return new ChatConfig(
+      string(merged, Key.HOST),
+      integer(merged, Key.PORT),
+      integer(merged, Key.INSTANCES),
+      integer(merged, Key.MAX_LOGIN_LENGTH),
+      integer(merged, Key.MAX_LINE_LENGTH),
+      integer(merged, Key.DRAIN_TIMEOUT_MILLIS));
+  }
+
+  /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
+  public static Future<ChatConfig> load(Vertx vertx, JsonObject deploymentConfig) {
+    JsonArray envKeys = new JsonArray();
+    Arrays.stream(Key.values()).forEach(k -> envKeys.add(k.env()));
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+      .setIncludeDefaultStores(false)
+      .addStore(new ConfigStoreOptions().setType("json").setConfig(defaults()))
+      .addStore(new ConfigStoreOptions().setType("json").setConfig(deploymentConfig))
+      .addStore(new ConfigStoreOptions().setType("env")
+        .setConfig(new JsonObject().put("keys", envKeys).put("raw-data", true)))
+      .addStore(new ConfigStoreOptions().setType("sys")
+        .setConfig(new JsonObject().put("cache", false).put("raw-data", true)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+      .eventually(retriever::close)
+      .map(ChatConfig::fromJson);
+  }
+
+  /** The defaults shipped in {@code src/main/conf/a-chat.json}. */
+  public static JsonObject defaults() {
+    try (InputStream in = ChatConfig.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the class path");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Object raw(JsonObject merged, Key key) {
+    for (String name : new String[] {key.property(), key.env(), key.json()}) {
+      Object value = merged.getValue(name);
+      if (value != null) {
+        return value;
+      }
+    }
+    throw new IllegalArgumentException("configuration " + key.describe() + " is missing");
+  }
+
+  private static String string(JsonObject merged, Key key) {
+    return raw(merged, key).toString().trim();
+  }
+
+  private static int integer(JsonObject merged, Key key) {
+    Object value = raw(merged, key);
+    try {
+      if (value instanceof Number n) {
+        if (n.doubleValue() != n.intValue()) {
+          throw new NumberFormatException();
+        }
+        return n.intValue();
+      }
+      return Integer.parseInt(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+        "configuration " + key.describe() + " must be an integer, not '" + value + "'");
+    }
+  }
+
+  private static void require(boolean ok, Key key, String rule, Object value) {
+    if (!ok) {
+      throw new IllegalArgumentException(
+        "configuration " + key.describe() + " " + rule + ", not '" + value + "'");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT,
+      "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d",
+      host, port, serverInstances(), maxLoginLength, maxLineLength, drainTimeoutMillis);
+  }
+}

@@ -1,0 +1,35 @@
+package io.achat.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The lines the server sends, encoded as the bytes that go on the wire. */
+public final class Replies {
+
+  public static final String ERROR_PREFIX = "error: ";
+
+  private Replies() {
+  }
+
+  /** {@code from <sender>: <text>\n}: what every recipient of a message receives. */
+  public static byte[] from(String sender, String text) {
+    return ("from " + sender + ": " + text + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code error: <reason>\n}: the only kind of line the server adds to the book's protocol. */
+  public static byte[] error(String reason) {
+    return (ERROR_PREFIX + reason + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static byte[] loginTaken(String login) {
+    return error("login '" + login + "' is taken");
+  }
+
+  public static byte[] notConnected(List<String> names) {
+    return error("not connected: " + String.join(", ", names));
+  }
+
+  public static byte[] lineTooLong(int maxBytes) {
+    return error("line longer than " + maxBytes + " bytes");
+  }
+}

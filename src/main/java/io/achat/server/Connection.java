@@ -1,0 +1,207 @@
+package io.achat.server;
+
+import io.achat.broker.BrokerVerticle;
+import io.achat.broker.Event;
+import io.achat.broker.LocalCodec;
+import io.achat.protocol.ChatLine;
+import io.achat.protocol.Logins;
+import io.achat.protocol.Replies;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.CharacterCodingException;
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+/**
+ * The book's {@code connection_loop} for one socket: the first line is the login, every later
+ * line a message, turned into events for the broker. Runs on its accept loop's event loop.
+ */
+final class Connection {
+
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  private enum State {
+    /** Waiting for the login line. */
+    LOGIN,
+    /** The broker is deciding on the login; reading is paused and later lines are held. */
+    JOINING,
+    CHATTING,
+    /** Refused or disconnected: nothing more is read or sent to the broker. */
+    CLOSING
+  }
+
+  private final ServerVerticle server;
+  private final NetSocket socket;
+  private final RecordParser lines;
+  private State state = State.LOGIN;
+  private String login;
+  private ArrayDeque<String> held;
+  private boolean stopped;
+
+  Connection(ServerVerticle server, NetSocket socket) {
+    this.server = server;
+    this.socket = socket;
+    // The parser is fed by hand rather than wrapping the socket so that only this class
+    // pauses and resumes it. Its bound is on the unfinished line (plus the '\r' of CRLF).
+    this.lines = RecordParser.newDelimited("\n")
+      .maxRecordSize(server.chatConfig().maxLineLength() + 1)
+      .handler(this::line)
+      .exceptionHandler(e -> tooLong());
+    socket.handler(this::chunk);
+    socket.endHandler(v -> socket.close());
+    socket.exceptionHandler(e -> log.debug("{} ({}): {}", socket.remoteAddress(), login, e.toString()));
+    socket.closeHandler(v -> closed());
+  }
+
+  private void chunk(Buffer chunk) {
+    if (state != State.CLOSING) {
+      lines.handle(chunk);
+      if (state == State.JOINING) {
+        socket.pause();
+      }
+    }
+  }
+
+  private void line(Buffer record) {
+    if (state == State.CLOSING) {
+      return;
+    }
+    int length = record.length();
+    if (length > 0 && record.getByte(length - 1) == '\r') {
+      length--;
+    }
+    if (length > server.chatConfig().maxLineLength()) {
+      tooLong();
+      return;
+    }
+    String text;
+    try {
+      text = server.utf8().decode(record.getBytes(), 0, length);
+    } catch (CharacterCodingException e) {
+      invalidUtf8();
+      return;
+    }
+    switch (state) {
+      case LOGIN -> login(text);
+      case JOINING -> held().add(text);
+      case CHATTING -> chat(text);
+      default -> { }
+    }
+  }
+
+  private void login(String line) {
+    String name = line.strip();
+    Optional<String> refusal = Logins.check(name, server.chatConfig().maxLoginLength());
+    if (refusal.isPresent()) {
+      log.info("{} refused: {}", socket.remoteAddress(), refusal.get());
+      fail(Replies.error(refusal.get()));
+      return;
+    }
+    login = name;
+    state = State.JOINING;
+    server.eventBus()
+      .<Boolean>request(BrokerVerticle.ADDRESS, new Event.NewPeer(name, socket), LocalCodec.LOCAL)
+      .onComplete(this::joined);
+  }
+
+  private void joined(AsyncResult<Message<Boolean>> answer) {
+    if (state != State.JOINING) {
+      return;
+    }
+    if (answer.failed()) {
+      log.warn("{} could not log in as {}: {}", socket.remoteAddress(), login, answer.cause().getMessage());
+      fail(Replies.error("login failed, try again"));
+    } else if (!answer.result().body()) {
+      log.info("{} refused: login '{}' is taken", socket.remoteAddress(), login);
+      fail(Replies.loginTaken(login));
+    } else {
+      log.info("{} logged in as {}", socket.remoteAddress(), login);
+      state = State.CHATTING;
+      while (held != null && !held.isEmpty() && state == State.CHATTING) {
+        chat(held.poll());
+      }
+      held = null;
+      if (!stopped) {
+        socket.resume();
+      }
+    }
+  }
+
+  private void chat(String line) {
+    ChatLine parsed = ChatLine.parse(line);
+    if (parsed instanceof ChatLine.Message message) {
+      Buffer encoded = Buffer.buffer(Replies.from(login, message.text()));
+      server.eventBus().send(BrokerVerticle.ADDRESS,
+        new Event.Message(login, message.recipients(), encoded), LocalCodec.LOCAL);
+    } else if (parsed instanceof ChatLine.Invalid invalid) {
+      socket.write(Buffer.buffer(Replies.error(invalid.reason())));
+    }
+  }
+
+  private void invalidUtf8() {
+    if (state == State.LOGIN) {
+      log.info("{} refused: login is not valid UTF-8", socket.remoteAddress());
+      fail(Replies.error("login is not valid UTF-8"));
+    } else {
+      socket.write(Buffer.buffer(Replies.error("line is not valid UTF-8; it was dropped")));
+    }
+  }
+
+  private void tooLong() {
+    if (state == State.CLOSING) {
+      return;
+    }
+    int max = server.chatConfig().maxLineLength();
+    log.info("{} ({}) sent a line longer than {} bytes; disconnecting", socket.remoteAddress(), login, max);
+    fail(Replies.lineTooLong(max));
+  }
+
+  /** Tells the client why and closes; a login it held is released by {@link #closed()}. */
+  private void fail(byte[] reason) {
+    if (state == State.JOINING || state == State.CHATTING) {
+      release();
+    }
+    state = State.CLOSING;
+    socket.write(Buffer.buffer(reason));
+    socket.close();
+  }
+
+  private void release() {
+    server.eventBus().send(BrokerVerticle.ADDRESS, new Event.Disconnect(login, socket), LocalCodec.LOCAL);
+  }
+
+  private ArrayDeque<String> held() {
+    if (held == null) {
+      held = new ArrayDeque<>();
+    }
+    return held;
+  }
+
+  /** Shutdown: read nothing more; what was read is already on its way to the broker. */
+  void stopReading() {
+    stopped = true;
+    socket.pause();
+  }
+
+  /** Shutdown: close once everything queued for this socket has been written. */
+  void close() {
+    socket.close();
+  }
+
+  private void closed() {
+    server.closed(this);
+    if (state == State.JOINING || state == State.CHATTING) {
+      release();
+      log.info("{} ({}) left", socket.remoteAddress(), login);
+    } else {
+      log.info("{} disconnected", socket.remoteAddress());
+    }
+    state = State.CLOSING;
+  }
+}

@@ -1,0 +1,101 @@
+package io.achat.server;
+
+import io.achat.broker.BrokerVerticle;
+import io.achat.broker.Event;
+import io.achat.broker.LocalCodec;
+import io.achat.config.ChatConfig;
+import io.achat.protocol.Utf8;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
+ * {@link Connection}. Deployed once per event loop; all instances share one port.
+ */
+public final class ServerVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerVerticle.class);
+
+  private final ChatConfig config;
+  // Every connection of this instance runs on this verticle's event loop, so these need no locks.
+  private final Set<Connection> connections = new HashSet<>();
+  private final Utf8 utf8 = new Utf8();
+  private NetServer server;
+  private boolean stopping;
+
+  public ServerVerticle(ChatConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
+      .connectHandler(this::accept)
+      .exceptionHandler(e -> log.debug("connection failed before it was accepted: {}", e.toString()));
+    // With port 0, Vert.x's port -1 binds one OS-chosen port that every instance shares.
+    return server.listen(config.port() == 0 ? -1 : config.port(), config.host());
+  }
+
+  /** The address this accept loop listens on, with the real port. */
+  public SocketAddress localAddress() {
+    return SocketAddress.inetSocketAddress(server.actualPort(), config.host());
+  }
+
+  private void accept(NetSocket socket) {
+    if (stopping) {
+      socket.close();
+      return;
+    }
+    log.info("{} connected", socket.remoteAddress());
+    connections.add(new Connection(this, socket));
+  }
+
+  /**
+   * The book's clean shutdown: stop accepting and reading, let the broker route every line
+   * already read (it answers once all accept loops got here), then close each socket after what
+   * is queued for it has been written, all bounded by {@code drainTimeoutMillis}.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    connections.forEach(Connection::stopReading);
+    Future<Void> closed = server.shutdown(config.drainTimeoutMillis(), TimeUnit.MILLISECONDS);
+    DeliveryOptions drain = new DeliveryOptions(LocalCodec.LOCAL)
+      .setSendTimeout(Math.max(1, config.drainTimeoutMillis()));
+    return eventBus().request(BrokerVerticle.ADDRESS, new Event.Drain(), drain)
+      .onFailure(e -> log.warn("the broker did not confirm the drain: {}", e.getMessage()))
+      .transform(ar -> {
+        new ArrayList<>(connections).forEach(Connection::close);
+        return closed;
+      });
+  }
+
+  ChatConfig chatConfig() {
+    return config;
+  }
+
+  EventBus eventBus() {
+    return vertx.eventBus();
+  }
+
+  Utf8 utf8() {
+    return utf8;
+  }
+
+  void closed(Connection connection) {
+    connections.remove(connection);
+  }
+}
