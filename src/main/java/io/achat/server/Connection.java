@@ -9,6 +9,7 @@ import io.achat.protocol.Replies;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ final class Connection {
   private String login;
   private ArrayDeque<String> held;
   private boolean stopped;
+  private boolean inputEnded;
 
   Connection(ServerVerticle server, NetSocket socket) {
     this.server = server;
@@ -54,7 +56,7 @@ final class Connection {
       .handler(this::line)
       .exceptionHandler(e -> tooLong());
     socket.handler(this::chunk);
-    socket.endHandler(v -> socket.close());
+    socket.endHandler(v -> ended());
     socket.exceptionHandler(e -> log.debug("{} ({}): {}", socket.remoteAddress(), login, e.toString()));
     socket.closeHandler(v -> closed());
   }
@@ -119,7 +121,9 @@ final class Connection {
       fail(Replies.error("login failed, try again"));
     } else if (!answer.result().body()) {
       log.info("{} refused: login '{}' is taken", socket.remoteAddress(), login);
-      fail(Replies.loginTaken(login));
+      state = State.CLOSING;
+      socket.write(Buffer.buffer(Replies.loginTaken(login)));
+      socket.close();
     } else {
       log.info("{} logged in as {}", socket.remoteAddress(), login);
       state = State.CHATTING;
@@ -127,7 +131,10 @@ final class Connection {
         chat(held.poll());
       }
       held = null;
-      if (!stopped) {
+      if (inputEnded) {
+        left();
+      } else if (!stopped) {
+        // Also lets through what a client that already hung up sent last, then its end.
         socket.resume();
       }
     }
@@ -194,14 +201,41 @@ final class Connection {
     socket.close();
   }
 
+  /**
+   * Shutdown, after the drain timeout: close now, dropping what the client did not take.
+   * {@link NetSocket#close()} waits for queued writes to leave, which a client that does not read
+   * never lets happen; closing below Vert.x's handler is what its own idle timeout does.
+   */
+  void abort() {
+    log.info("{} ({}) did not take its last messages in time; closing", socket.remoteAddress(), login);
+    ((NetSocketInternal) socket).channelHandlerContext().close();
+  }
+
+  /** The client sent its last line: every line before it has been handled. */
+  private void ended() {
+    inputEnded = true;
+    if (state == State.CHATTING) {
+      left();
+    }
+    socket.close();
+  }
+
   private void closed() {
     server.closed(this);
-    if (state == State.JOINING || state == State.CHATTING) {
-      release();
-      log.info("{} ({}) left", socket.remoteAddress(), login);
-    } else {
+    if (state == State.LOGIN) {
       log.info("{} disconnected", socket.remoteAddress());
+      state = State.CLOSING;
+    } else if (state == State.CHATTING && stopped) {
+      // Shutting down: the broker is drained and stops right after the accept loops.
+      log.info("{} ({}) closed at shutdown", socket.remoteAddress(), login);
+      state = State.CLOSING;
     }
+    // Otherwise reading is paused or the end already came: ended() or joined() finishes.
+  }
+
+  private void left() {
+    release();
+    log.info("{} ({}) left", socket.remoteAddress(), login);
     state = State.CLOSING;
   }
 }

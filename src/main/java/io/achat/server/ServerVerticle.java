@@ -80,7 +80,8 @@ public final class ServerVerticle extends VerticleBase {
       .transform(ar -> {
         new ArrayList<>(connections).forEach(Connection::close);
         return closed;
-      });
+      })
+      .andThen(ar -> new ArrayList<>(connections).forEach(Connection::abort));
   }
 
   ChatConfig chatConfig() {

@@ -1,0 +1,79 @@
+package io.achat.server;
+
+import io.achat.support.ChatServerFixture;
+import io.achat.support.LineClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ConnectException;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The book's "Clean Shutdown", driven by undeploying the verticle. */
+@ExtendWith(VertxExtension.class)
+class ShutdownTest {
+
+  @Test
+  void undeployDeliversEveryAcceptedMessageThenClosesAndStopsAccepting(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    int count = 3_000;
+    String text = "x".repeat(1000);
+    try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob");
+         LineClient carol = server.login("carol")) {
+      // bob reads nothing yet: about 3 MB pile up for him in the server and the kernel.
+      for (int i = 0; i < count; i++) {
+        alice.send("bob: " + i + " " + text);
+      }
+      carol.send("bob: from carol, accepted before the shutdown");
+      // Once alice's and carol's own echoes return, the broker has routed all of the above.
+      alice.sync();
+      carol.sync();
+
+      Future<Void> undeployed = vertx.undeploy(server.deploymentId());
+
+      List<String> lines = bob.readUntilClosed();
+      List<String> fromAlice = new ArrayList<>();
+      for (String line : lines) {
+        if (line.startsWith("from alice: ")) {
+          fromAlice.add(line);
+        }
+      }
+      assertThat(fromAlice).hasSize(count);
+      for (int i = 0; i < count; i++) {
+        assertThat(fromAlice.get(i)).isEqualTo("from alice: " + i + " " + text);
+      }
+      assertThat(lines).contains("from carol: from carol, accepted before the shutdown");
+      assertThat(alice.readUntilClosed()).isEmpty();
+      undeployed.await(30, TimeUnit.SECONDS);
+    }
+    assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
+      .isInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void drainIsBoundedByTheDrainTimeoutWhenARecipientNeverReads(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("drainTimeoutMillis", 1000));
+    try (LineClient alice = server.login("alice"); LineClient bob = server.loginSlowReader("bob")) {
+      String text = "y".repeat(8000);
+      for (int i = 0; i < 2_000; i++) {
+        alice.send("bob: " + text);
+      }
+      alice.sync();
+      long start = System.nanoTime();
+      vertx.undeploy(server.deploymentId()).await(20, TimeUnit.SECONDS);
+      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(tookMillis).as("undeploy time").isLessThan(10_000);
+      // bob never read; the server gave up on him after the timeout and closed his socket.
+      assertThat(bob.readUntilClosed().size()).isLessThan(2_000);
+    }
+  }
+}

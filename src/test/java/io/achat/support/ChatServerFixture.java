@@ -1,0 +1,56 @@
+package io.achat.support;
+
+import io.achat.ChatVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A whole a-chat server deployed in a test's Vert.x instance, on 127.0.0.1 and an OS-chosen port. */
+public final class ChatServerFixture {
+
+  private final ChatVerticle verticle = new ChatVerticle();
+  private final String deploymentId;
+
+  private ChatServerFixture(Vertx vertx, JsonObject config) {
+    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
+      .mergeIn(config);
+    try {
+      deploymentId = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf))
+        .await(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("a-chat did not start within 30 s", e);
+    }
+  }
+
+  public static ChatServerFixture deploy(Vertx vertx) {
+    return deploy(vertx, new JsonObject());
+  }
+
+  public static ChatServerFixture deploy(Vertx vertx, JsonObject config) {
+    return new ChatServerFixture(vertx, config);
+  }
+
+  public String deploymentId() {
+    return deploymentId;
+  }
+
+  public int port() {
+    return verticle.localAddress().port();
+  }
+
+  public LineClient connect() {
+    return LineClient.connect("127.0.0.1", port());
+  }
+
+  public LineClient login(String login) {
+    return LineClient.login("127.0.0.1", port(), login);
+  }
+
+  /** A client whose small receive buffer makes the server queue what it cannot take. */
+  public LineClient loginSlowReader(String login) {
+    return LineClient.login("127.0.0.1", port(), login, 4096);
+  }
+}

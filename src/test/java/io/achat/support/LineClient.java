@@ -1,0 +1,152 @@
+package io.achat.support;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A plain blocking TCP client speaking the protocol line by line, as {@code nc} would. Every read
+ * has a timeout, so a missing line fails the test instead of hanging it.
+ */
+public final class LineClient implements AutoCloseable {
+
+  private static final AtomicLong TOKENS = new AtomicLong();
+  public static final int READ_TIMEOUT_MILLIS = 20_000;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private String login;
+
+  private LineClient(Socket socket) throws IOException {
+    this.socket = socket;
+    socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+    socket.setTcpNoDelay(true);
+    this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+    this.out = socket.getOutputStream();
+  }
+
+  public static LineClient connect(String host, int port) {
+    return connect(host, port, 0);
+  }
+
+  /** With {@code receiveBuffer > 0}, a small kernel receive buffer, for clients that lag behind. */
+  public static LineClient connect(String host, int port, int receiveBuffer) {
+    try {
+      Socket socket = new Socket();
+      if (receiveBuffer > 0) {
+        socket.setReceiveBufferSize(receiveBuffer);
+      }
+      socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MILLIS);
+      return new LineClient(socket);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Logs in and waits until the broker has registered the login: a message to oneself comes
+   * back only after that.
+   */
+  public static LineClient login(String host, int port, String login) {
+    return login(host, port, login, 0);
+  }
+
+  public static LineClient login(String host, int port, String login, int receiveBuffer) {
+    LineClient client = connect(host, port, receiveBuffer);
+    client.send(login);
+    client.login = login;
+    client.sync();
+    return client;
+  }
+
+  /** Sends a self-addressed token and reads up to its echo; returns the lines read before it. */
+  public List<String> sync() {
+    String token = "sync-" + TOKENS.incrementAndGet();
+    send(login + ": " + token);
+    String expected = "from " + login + ": " + token;
+    List<String> before = new ArrayList<>();
+    while (true) {
+      String line = readLine();
+      if (line == null) {
+        throw new AssertionError(login + ": connection closed while waiting for " + expected
+          + " after " + before);
+      }
+      if (line.equals(expected)) {
+        return before;
+      }
+      before.add(line);
+    }
+  }
+
+  public String login() {
+    return login;
+  }
+
+  public LineClient send(String line) {
+    return sendRaw((line + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  public LineClient sendRaw(byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The next line without its {@code \n}, or {@code null} at end of stream. */
+  public String readLine() {
+    try {
+      ByteArrayOutputStream line = new ByteArrayOutputStream(64);
+      while (true) {
+        int b = in.read();
+        if (b < 0) {
+          return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+        }
+        if (b == '\n') {
+          return line.toString(StandardCharsets.UTF_8);
+        }
+        line.write(b);
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError((login == null ? "client" : login) + ": no line within "
+        + READ_TIMEOUT_MILLIS + " ms");
+    } catch (SocketException e) {
+      return null; // reset by the server: as good as closed for these tests
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads lines until the server closes the connection; fails if it does not. */
+  public List<String> readUntilClosed() {
+    List<String> lines = new ArrayList<>();
+    for (String line = readLine(); line != null; line = readLine()) {
+      lines.add(line);
+    }
+    return lines;
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing a test socket: nothing to do
+    }
+  }
+}
