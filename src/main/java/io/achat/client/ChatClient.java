@@ -2,6 +2,7 @@ package io.achat.client;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
@@ -63,23 +64,18 @@ public final class ChatClient {
   /** Connects and runs until standard input ends or the server closes; returns the exit status. */
   public int run(String host, int port) {
     Vertx vertx = Vertx.vertx();
+    // Held until the end: Vert.x closes a NetClient, and its connections, once it is unreachable.
+    NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
     try {
+      CompletableFuture<Integer> done = new CompletableFuture<>();
       NetSocket socket;
       try {
-        socket = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000))
-          .connect(port, host)
-          .await();
+        // Handlers are set on the event loop as the connection completes, so no event is missed.
+        socket = netClient.connect(port, host).map(s -> wire(s, done)).await();
       } catch (Exception e) {
         err.println("a-chat client: cannot connect to " + host + ":" + port + ": " + e.getMessage());
         return BROKEN;
       }
-      CompletableFuture<Integer> done = new CompletableFuture<>();
-      RecordParser.newDelimited("\n", socket).handler(this::print);
-      socket.exceptionHandler(e -> {
-        err.println("a-chat client: connection broken: " + e.getMessage());
-        done.complete(BROKEN);
-      });
-      socket.closeHandler(v -> done.complete(OK));
       Thread stdin = new Thread(() -> send(socket), "a-chat-stdin");
       stdin.setDaemon(true);
       stdin.start();
@@ -91,8 +87,19 @@ public final class ChatClient {
       return BROKEN;
     } finally {
       out.flush();
+      netClient.close();
       vertx.close();
     }
+  }
+
+  private NetSocket wire(NetSocket socket, CompletableFuture<Integer> done) {
+    RecordParser.newDelimited("\n", socket).handler(this::print);
+    socket.exceptionHandler(e -> {
+      err.println("a-chat client: connection broken: " + e.getMessage());
+      done.complete(BROKEN);
+    });
+    socket.closeHandler(v -> done.complete(OK));
+    return socket;
   }
 
   private void print(Buffer line) {
@@ -108,10 +115,12 @@ public final class ChatClient {
       while ((line = reader.readLine()) != null) {
         socket.write(line + "\n").await();
       }
-    } catch (IOException | RuntimeException e) {
-      // The socket closed under us (the close handler ends the client) or stdin failed.
-      err.println("a-chat client: " + e.getMessage());
+      socket.end();
+    } catch (IOException e) {
+      err.println("a-chat client: cannot read standard input: " + e.getMessage());
+      socket.end();
+    } catch (RuntimeException closed) {
+      // The connection closed under us; its close handler ends the client.
     }
-    socket.end();
   }
 }

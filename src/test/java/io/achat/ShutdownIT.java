@@ -1,0 +1,70 @@
+package io.achat;
+
+import io.achat.support.JarProcess;
+import io.achat.support.LineClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.ConnectException;
+import java.net.Socket;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The book's "Clean Shutdown" against the real jar: a signal, every accepted message delivered, exit 0. */
+class ShutdownIT {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TERM", "INT"})
+  void aSignalDeliversEveryQueuedMessageThenExitsZero(String signal) throws Exception {
+    int count = 5_000;
+    String text = "z".repeat(1000);
+    try (JarProcess server = JarProcess.server()) {
+      int port = server.port();
+      try (LineClient bob = LineClient.login("127.0.0.1", port, "bob", 4096);
+           LineClient alice = LineClient.login("127.0.0.1", port, "alice")) {
+        // bob reads nothing yet; about 5 MB are queued for him in the server.
+        for (int i = 0; i < count; i++) {
+          alice.send("bob: " + i + " " + text);
+        }
+        alice.sync(); // the broker has routed all of them
+
+        server.signal(signal);
+        server.await(Pattern.compile("SIG" + signal + " received"), 30);
+
+        List<String> lines = bob.readUntilClosed();
+        assertThat(lines).hasSize(count);
+        for (int i = 0; i < count; i++) {
+          assertThat(lines.get(i)).isEqualTo("from alice: " + i + " " + text);
+        }
+        assertThat(server.exitStatus(30)).isZero();
+        assertThat(server.output()).anyMatch(line -> line.contains("a-chat stopped"));
+      }
+      assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+    }
+  }
+
+  @Test
+  void aClientThatNeverReadsCannotHoldTheShutdownPastTheDrainTimeout() throws Exception {
+    try (JarProcess server = JarProcess.server("\"drainTimeoutMillis\":2000")) {
+      int port = server.port();
+      try (LineClient bob = LineClient.login("127.0.0.1", port, "bob", 4096);
+           LineClient alice = LineClient.login("127.0.0.1", port, "alice")) {
+        String text = "w".repeat(8000);
+        for (int i = 0; i < 3_000; i++) {
+          alice.send("bob: " + text);
+        }
+        alice.sync();
+        long start = System.nanoTime();
+        server.signal("TERM");
+        assertThat(server.exitStatus(30)).isZero();
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertThat(seconds).as("shutdown took (drainTimeoutMillis is 2 s)").isLessThan(15);
+        assertThat(server.output()).anyMatch(line -> line.contains("did not take its last messages in time"));
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.achat.protocol;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChatLineTest {
+
+  @Test
+  void splitsAtTheFirstColon() {
+    assertThat(ChatLine.parse("bob: a: b")).isEqualTo(new ChatLine.Message(List.of("bob"), "a: b"));
+  }
+
+  @Test
+  void trimsNamesAndTextDropsEmptyNamesAndRepeats() {
+    assertThat(ChatLine.parse(" bob ,,carol, bob ,  :  hi there \t"))
+      .isEqualTo(new ChatLine.Message(List.of("bob", "carol"), "hi there"));
+  }
+
+  @Test
+  void emptyTextIsStillAMessage() {
+    assertThat(ChatLine.parse("bob:")).isEqualTo(new ChatLine.Message(List.of("bob"), ""));
+  }
+
+  @Test
+  void noColonIsInvalidUnlessTheLineIsBlank() {
+    assertThat(ChatLine.parse("hello")).isEqualTo(ChatLine.NO_COLON);
+    assertThat(ChatLine.parse("")).isEqualTo(ChatLine.BLANK);
+    assertThat(ChatLine.parse(" \t ")).isEqualTo(ChatLine.BLANK);
+  }
+
+  @Test
+  void noNameBeforeTheColonIsInvalid() {
+    assertThat(ChatLine.parse(": hi")).isEqualTo(ChatLine.NO_RECIPIENT);
+    assertThat(ChatLine.parse(" , ,: hi")).isEqualTo(ChatLine.NO_RECIPIENT);
+  }
+
+  @Test
+  void controlCharactersInTheTextAreInvalidButTabsAreFine() {
+    assertThat(ChatLine.parse("bob: a\rb")).isEqualTo(ChatLine.CONTROL);
+    assertThat(ChatLine.parse("bob: \u001b[2J")).isEqualTo(ChatLine.CONTROL);
+    assertThat(ChatLine.parse("bob: a\u0085b")).isEqualTo(ChatLine.CONTROL);
+    assertThat(ChatLine.parse("bob: a\tb")).isEqualTo(new ChatLine.Message(List.of("bob"), "a\tb"));
+  }
+
+  @Test
+  void unicodeWhiteSpaceIsTrimmedToo() {
+    assertThat(ChatLine.parse("\u2003bob\u2003: \u2003hi\u2003"))
+      .isEqualTo(new ChatLine.Message(List.of("bob"), "hi"));
+  }
+}

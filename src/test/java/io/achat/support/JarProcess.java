@@ -1,0 +1,148 @@
+package io.achat.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code java -jar target/a-chat.jar ...} in a child JVM, its output read line by line. */
+public final class JarProcess implements AutoCloseable {
+
+  private static final Pattern LISTENING = Pattern.compile("a-chat listening on ([^ ]+):(\\d+)");
+
+  private final Process process;
+  private final List<String> output = new ArrayList<>();
+  private final BlockingQueue<String> unread = new LinkedBlockingQueue<>();
+
+  private JarProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::pump, "a-chat-child-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("achat.jar", "target/a-chat.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: integration tests run after 'mvn package'");
+    }
+    return jar;
+  }
+
+  /** Starts the jar with {@code args}, extra environment {@code env}, standard error merged into output. */
+  public static JarProcess start(Map<String, String> env, List<String> jvmOptions, String... args) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(name -> name.startsWith("ACHAT_"));
+    builder.environment().putAll(env);
+    try {
+      return new JarProcess(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A server on 127.0.0.1 and an OS-chosen port, waiting until it listens. */
+  public static JarProcess server() throws InterruptedException {
+    return server("");
+  }
+
+  /** Like {@link #server()}, with more {@code -conf} keys: {@code "\"key\":value, ..."}. */
+  public static JarProcess server(String moreConf) throws InterruptedException {
+    String conf = "{\"host\":\"127.0.0.1\",\"port\":0" + (moreConf.isEmpty() ? "" : "," + moreConf) + "}";
+    JarProcess server = start(Map.of(), List.of("-Xmx256m"), "-conf", conf);
+    server.port();
+    return server;
+  }
+
+  private void pump() {
+    try (BufferedReader reader = new BufferedReader(
+      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        synchronized (output) {
+          output.add(line);
+        }
+        unread.add(line);
+      }
+    } catch (IOException e) {
+      // the child is gone
+    }
+  }
+
+  /** Waits for an output line matching {@code pattern}; fails after {@code seconds}. */
+  public Matcher await(Pattern pattern, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      String line = unread.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError("no output matching " + pattern + " within " + seconds + " s; output: " + output());
+      }
+      Matcher m = pattern.matcher(line);
+      if (m.find()) {
+        return m;
+      }
+    }
+  }
+
+  private int port = -1;
+
+  /** The port from the server's "a-chat listening on HOST:PORT" line. */
+  public int port() throws InterruptedException {
+    if (port < 0) {
+      port = Integer.parseInt(await(LISTENING, 60).group(2));
+    }
+    return port;
+  }
+
+  public List<String> output() {
+    synchronized (output) {
+      return new ArrayList<>(output);
+    }
+  }
+
+  public OutputStream stdin() {
+    return process.getOutputStream();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + name + " failed");
+    }
+  }
+
+  /** Waits for the exit status; fails if the process is still running after {@code seconds}. */
+  public int exitStatus(int seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new AssertionError("still running after " + seconds + " s; output: " + output());
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
