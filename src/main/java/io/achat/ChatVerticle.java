@@ -23,15 +23,17 @@ public final class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return ChatConfig.load(vertx, config())
-      .onFailure(e -> log.error("cannot start: {}", e.getMessage()))
       .compose(config -> {
         vertx.eventBus().registerCodec(new LocalCodec());
         BrokerVerticle broker = new BrokerVerticle(config);
-        return vertx.deployVerticle(broker).onSuccess(id -> {
-          localAddress = broker.localAddress();
-          log.info("a-chat listening on {} ({})", localAddress, config);
-        });
-      });
+        return vertx.deployVerticle(broker)
+          .onSuccess(id -> {
+            localAddress = broker.localAddress();
+            log.info("a-chat listening on {} ({})", localAddress, config);
+          })
+          .onFailure(e -> vertx.eventBus().unregisterCodec(LocalCodec.NAME));
+      })
+      .onFailure(e -> log.error("cannot start: {}", e.getMessage()));
   }
 
   @Override

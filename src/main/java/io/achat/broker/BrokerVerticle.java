@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The book's {@code broker_loop}: the one owner of the peers map. It routes each message to the
@@ -36,7 +35,8 @@ public final class BrokerVerticle extends VerticleBase {
   private final ChatConfig config;
   private final Map<String, NetSocket> peers = new HashMap<>();
   private final List<io.vertx.core.eventbus.Message<Event>> drainRequests = new ArrayList<>();
-  private final List<ServerVerticle> servers = new CopyOnWriteArrayList<>();
+  // Filled by the deployment below, which creates its instances before it returns.
+  private final List<ServerVerticle> servers = new ArrayList<>();
 
   public BrokerVerticle(ChatConfig config) {
     this.config = config;

@@ -46,7 +46,9 @@ public final class ServerVerticle extends VerticleBase {
       .connectHandler(this::accept)
       .exceptionHandler(e -> log.debug("connection failed before it was accepted: {}", e.toString()));
     // With port 0, Vert.x's port -1 binds one OS-chosen port that every instance shares.
-    return server.listen(config.port() == 0 ? -1 : config.port(), config.host());
+    return server.listen(config.port() == 0 ? -1 : config.port(), config.host())
+      .recover(e -> Future.failedFuture(new IllegalStateException(
+        "cannot listen on " + config.host() + ":" + config.port() + " ('host', 'port'): " + e.getMessage(), e)));
   }
 
   /** The address this accept loop listens on, with the real port. */
