@@ -49,39 +49,45 @@ class ChatClientTest {
     }
   }
 
+  /** A client run whose keyboard the test types on and whose screen it reads. */
+  private record Session(PipedOutputStream keyboard, LineSink screen, CompletableFuture<Integer> status) {
+
+    static Session start(int port) throws Exception {
+      PipedOutputStream keyboard = new PipedOutputStream();
+      LineSink screen = new LineSink();
+      ChatClient client = new ChatClient(new PipedInputStream(keyboard, 4096),
+        new PrintStream(screen, true), new PrintStream(new ByteArrayOutputStream()));
+      return new Session(keyboard, screen, ChatClientTest.start(client, port));
+    }
+
+    void type(String text) throws Exception {
+      keyboard.write(text.getBytes(StandardCharsets.UTF_8));
+      keyboard.flush();
+    }
+  }
+
   @Test
   void printsEveryLineFromTheServerAndStopsWhenInputEnds() throws Exception {
-    PipedOutputStream keyboard = new PipedOutputStream();
-    LineSink screen = new LineSink();
-    ChatClient client = new ChatClient(new PipedInputStream(keyboard, 4096),
-      new PrintStream(screen, true), new PrintStream(new ByteArrayOutputStream()));
-    CompletableFuture<Integer> status = start(client, server.port());
-    keyboard.write("carol\ncarol: ready\n".getBytes(StandardCharsets.UTF_8));
-    keyboard.flush();
-    assertThat(screen.next()).isEqualTo("from carol: ready");
+    Session carol = Session.start(server.port());
+    carol.type("carol\ncarol: ready\n");
+    assertThat(carol.screen().next()).isEqualTo("from carol: ready");
     try (LineClient alice = server.login("alice")) {
       alice.send("carol: hello carol");
-      assertThat(screen.next()).isEqualTo("from alice: hello carol");
-      keyboard.write("dave: anyone?\n".getBytes(StandardCharsets.UTF_8));
-      keyboard.flush();
-      assertThat(screen.next()).isEqualTo("error: not connected: dave");
-      keyboard.close();
-      assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(ChatClient.OK);
+      assertThat(carol.screen().next()).isEqualTo("from alice: hello carol");
+      carol.type("dave: anyone?\n");
+      assertThat(carol.screen().next()).isEqualTo("error: not connected: dave");
+      carol.keyboard().close();
+      assertThat(carol.status().get(30, TimeUnit.SECONDS)).isEqualTo(ChatClient.OK);
     }
   }
 
   @Test
   void exitsWhenTheServerClosesTheConnection() throws Exception {
     try (LineClient alice = server.login("alice")) {
-      PipedOutputStream keyboard = new PipedOutputStream();
-      LineSink screen = new LineSink();
-      ChatClient client = new ChatClient(new PipedInputStream(keyboard, 4096),
-        new PrintStream(screen, true), new PrintStream(new ByteArrayOutputStream()));
-      CompletableFuture<Integer> status = start(client, server.port());
-      keyboard.write("alice\n".getBytes(StandardCharsets.UTF_8));
-      keyboard.flush();
-      assertThat(screen.next()).isEqualTo("error: login 'alice' is taken");
-      assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(ChatClient.OK);
+      Session impostor = Session.start(server.port());
+      impostor.type("alice\n");
+      assertThat(impostor.screen().next()).isEqualTo("error: login 'alice' is taken");
+      assertThat(impostor.status().get(30, TimeUnit.SECONDS)).isEqualTo(ChatClient.OK);
     }
   }
 
