@@ -1,6 +1,7 @@
 package io.achat;
 
 import io.achat.client.ChatClient;
+import io.achat.server.AcceptFailureLog;
 
 import java.util.Arrays;
 
@@ -17,6 +18,7 @@ public final class Main {
     if (args.length > 0 && args[0].equals("client")) {
       System.exit(ChatClient.main(Arrays.copyOfRange(args, 1, args.length)));
     }
+    AcceptFailureLog.install();
     new ChatApplication(args).launch();
   }
 }

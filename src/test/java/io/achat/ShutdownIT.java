@@ -22,7 +22,8 @@ class ShutdownIT {
   void aSignalDeliversEveryQueuedMessageThenExitsZero(String signal) throws Exception {
     int count = 5_000;
     String text = "z".repeat(1000);
-    try (JarProcess server = JarProcess.server()) {
+    // Room for all of it: here bob is late, not a slow consumer to be cut off.
+    try (JarProcess server = JarProcess.server("\"maxQueuedBytes\":67108864")) {
       int port = server.port();
       try (LineClient bob = LineClient.login("127.0.0.1", port, "bob", 4096);
            LineClient alice = LineClient.login("127.0.0.1", port, "alice")) {
@@ -49,7 +50,7 @@ class ShutdownIT {
 
   @Test
   void aClientThatNeverReadsCannotHoldTheShutdownPastTheDrainTimeout() throws Exception {
-    try (JarProcess server = JarProcess.server("\"drainTimeoutMillis\":2000")) {
+    try (JarProcess server = JarProcess.server("\"drainTimeoutMillis\":2000,\"maxQueuedBytes\":67108864")) {
       int port = server.port();
       try (LineClient bob = LineClient.login("127.0.0.1", port, "bob", 4096);
            LineClient alice = LineClient.login("127.0.0.1", port, "alice")) {

@@ -2,7 +2,9 @@ package io.achat.broker;
 
 import io.achat.config.ChatConfig;
 import io.achat.protocol.Replies;
+import io.achat.server.ConnectionSlots;
 import io.achat.server.ServerVerticle;
+import io.achat.server.Sockets;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,13 +35,15 @@ public final class BrokerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(BrokerVerticle.class);
 
   private final ChatConfig config;
-  private final Map<String, NetSocket> peers = new HashMap<>();
+  private final Map<String, Peer> peers = new HashMap<>();
+  private final ConnectionSlots slots;
   private final List<io.vertx.core.eventbus.Message<Event>> drainRequests = new ArrayList<>();
   // Filled by the deployment below, which creates its instances before it returns.
   private final List<ServerVerticle> servers = new ArrayList<>();
 
   public BrokerVerticle(ChatConfig config) {
     this.config = config;
+    this.slots = new ConnectionSlots(config.maxConnections());
   }
 
   @Override
@@ -51,7 +55,7 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private ServerVerticle newServer() {
-    ServerVerticle server = new ServerVerticle(config);
+    ServerVerticle server = new ServerVerticle(config, slots);
     servers.add(server);
     return server;
   }
@@ -65,10 +69,13 @@ public final class BrokerVerticle extends VerticleBase {
     Event event = envelope.body();
     if (event instanceof Event.Message message) {
       route(message);
-    } else if (event instanceof Event.NewPeer peer) {
-      envelope.reply(peers.putIfAbsent(peer.login(), peer.socket()) == null);
+    } else if (event instanceof Event.NewPeer joining) {
+      envelope.reply(peers.putIfAbsent(joining.login(), new Peer(joining.socket())) == null);
     } else if (event instanceof Event.Disconnect gone) {
-      peers.remove(gone.login(), gone.socket());
+      Peer peer = peers.get(gone.login());
+      if (peer != null && peer.socket() == gone.socket()) {
+        peers.remove(gone.login());
+      }
     } else if (event instanceof Event.Drain) {
       drainRequests.add(envelope);
       if (drainRequests.size() >= config.serverInstances()) {
@@ -82,7 +89,11 @@ public final class BrokerVerticle extends VerticleBase {
   private void route(Event.Message message) {
     List<String> missing = null;
     for (String name : message.recipients()) {
-      NetSocket peer = peers.get(name);
+      Peer peer = peers.get(name);
+      if (peer != null && peer.queued() > config.maxQueuedBytes()) {
+        dropSlowConsumer(name, peer);
+        peer = null;
+      }
       if (peer != null) {
         peer.write(message.line());
       } else {
@@ -93,10 +104,22 @@ public final class BrokerVerticle extends VerticleBase {
       }
     }
     if (missing != null) {
-      NetSocket sender = peers.get(message.from());
+      Peer sender = peers.get(message.from());
       if (sender != null) {
         sender.write(Buffer.buffer(Replies.notConnected(missing)));
       }
     }
+    message.backlog().routed(message.line().length());
+  }
+
+  /**
+   * A recipient whose queue passed {@code maxQueuedBytes} is not reading: holding more for it
+   * would let one client grow the server's memory without bound.
+   */
+  private void dropSlowConsumer(String name, Peer peer) {
+    peers.remove(name);
+    log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
+      peer.socket().remoteAddress(), name, peer.queued());
+    Sockets.abort(peer.socket());
   }
 }

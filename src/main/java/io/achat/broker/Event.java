@@ -15,8 +15,11 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Discon
   record NewPeer(String login, NetSocket socket) implements Event {
   }
 
-  /** {@code line} is the encoded {@code from <from>: <text>\n}, written as is to each recipient. */
-  record Message(String from, List<String> recipients, Buffer line) implements Event {
+  /**
+   * {@code line} is the encoded {@code from <from>: <text>\n}, written as is to each recipient;
+   * its length is charged to the sender's {@code backlog} until the broker has routed it.
+   */
+  record Message(String from, List<String> recipients, Buffer line, Backlog backlog) implements Event {
   }
 
   /** The connection that held {@code login} is gone; only that very socket releases it. */

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -30,7 +32,14 @@ public record ChatConfig(
   int instances,
   int maxLoginLength,
   int maxLineLength,
-  long drainTimeoutMillis) {
+  long drainTimeoutMillis,
+  int maxConnections,
+  long loginTimeoutMillis,
+  int keepAliveIdleSeconds,
+  int maxQueuedBytes,
+  int maxInFlightBytes,
+  String tlsCertPath,
+  String tlsKeyPath) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
 
@@ -41,7 +50,14 @@ public record ChatConfig(
     INSTANCES("instances"),
     MAX_LOGIN_LENGTH("maxLoginLength"),
     MAX_LINE_LENGTH("maxLineLength"),
-    DRAIN_TIMEOUT_MILLIS("drainTimeoutMillis");
+    DRAIN_TIMEOUT_MILLIS("drainTimeoutMillis"),
+    MAX_CONNECTIONS("maxConnections"),
+    LOGIN_TIMEOUT_MILLIS("loginTimeoutMillis"),
+    KEEP_ALIVE_IDLE_SECONDS("keepAliveIdleSeconds"),
+    MAX_QUEUED_BYTES("maxQueuedBytes"),
+    MAX_IN_FLIGHT_BYTES("maxInFlightBytes"),
+    TLS_CERT_PATH("tlsCertPath"),
+    TLS_KEY_PATH("tlsKeyPath");
 
     private final String json;
 
@@ -73,6 +89,24 @@ public record ChatConfig(
     require(maxLoginLength >= 1, Key.MAX_LOGIN_LENGTH, "must be at least 1", maxLoginLength);
     require(maxLineLength >= 64, Key.MAX_LINE_LENGTH, "must be at least 64", maxLineLength);
     require(drainTimeoutMillis >= 0, Key.DRAIN_TIMEOUT_MILLIS, "must be 0 or more", drainTimeoutMillis);
+    require(maxConnections >= 1, Key.MAX_CONNECTIONS, "must be at least 1", maxConnections);
+    require(loginTimeoutMillis >= 1, Key.LOGIN_TIMEOUT_MILLIS, "must be at least 1", loginTimeoutMillis);
+    require(keepAliveIdleSeconds >= 0, Key.KEEP_ALIVE_IDLE_SECONDS, "must be 0 (off) or more", keepAliveIdleSeconds);
+    require(maxQueuedBytes >= 4096, Key.MAX_QUEUED_BYTES, "must be at least 4096", maxQueuedBytes);
+    require(maxInFlightBytes >= 1024, Key.MAX_IN_FLIGHT_BYTES, "must be at least 1024", maxInFlightBytes);
+    require(tlsCertPath != null, Key.TLS_CERT_PATH, "must be a path or empty", tlsCertPath);
+    require(tlsKeyPath != null, Key.TLS_KEY_PATH, "must be a path or empty", tlsKeyPath);
+    require(!tlsCertPath.isEmpty() || tlsKeyPath.isEmpty(), Key.TLS_CERT_PATH, "must be set when tlsKeyPath is", tlsCertPath);
+    require(!tlsKeyPath.isEmpty() || tlsCertPath.isEmpty(), Key.TLS_KEY_PATH, "must be set when tlsCertPath is", tlsKeyPath);
+    require(tlsCertPath.isEmpty() || Files.isReadable(Path.of(tlsCertPath)), Key.TLS_CERT_PATH,
+      "must name a readable PEM file", tlsCertPath);
+    require(tlsKeyPath.isEmpty() || Files.isReadable(Path.of(tlsKeyPath)), Key.TLS_KEY_PATH,
+      "must name a readable PEM file", tlsKeyPath);
+  }
+
+  /** Whether clients connect over TLS. */
+  public boolean tls() {
+    return !tlsCertPath.isEmpty();
   }
 
   /** Number of accept-loop verticles: the configured count, or one per default event loop. */
@@ -93,7 +127,14 @@ public record ChatConfig(
       integer(merged, Key.INSTANCES),
       integer(merged, Key.MAX_LOGIN_LENGTH),
       integer(merged, Key.MAX_LINE_LENGTH),
-      integer(merged, Key.DRAIN_TIMEOUT_MILLIS));
+      integer(merged, Key.DRAIN_TIMEOUT_MILLIS),
+      integer(merged, Key.MAX_CONNECTIONS),
+      integer(merged, Key.LOGIN_TIMEOUT_MILLIS),
+      integer(merged, Key.KEEP_ALIVE_IDLE_SECONDS),
+      integer(merged, Key.MAX_QUEUED_BYTES),
+      integer(merged, Key.MAX_IN_FLIGHT_BYTES),
+      string(merged, Key.TLS_CERT_PATH),
+      string(merged, Key.TLS_KEY_PATH));
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -166,7 +207,11 @@ public record ChatConfig(
   @Override
   public String toString() {
     return String.format(Locale.ROOT,
-      "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d",
-      host, port, serverInstances(), maxLoginLength, maxLineLength, drainTimeoutMillis);
+      "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
+        + " maxConnections=%d loginTimeoutMillis=%d keepAliveIdleSeconds=%d maxQueuedBytes=%d"
+        + " maxInFlightBytes=%d tls=%s",
+      host, port, serverInstances(), maxLoginLength, maxLineLength, drainTimeoutMillis,
+      maxConnections, loginTimeoutMillis, keepAliveIdleSeconds, maxQueuedBytes, maxInFlightBytes,
+      tls() ? tlsCertPath : "off");
   }
 }

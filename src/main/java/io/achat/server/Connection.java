@@ -1,5 +1,6 @@
 package io.achat.server;
 
+import io.achat.broker.Backlog;
 import io.achat.broker.BrokerVerticle;
 import io.achat.broker.Event;
 import io.achat.broker.LocalCodec;
@@ -9,7 +10,6 @@ import io.achat.protocol.Replies;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
@@ -42,8 +42,11 @@ final class Connection {
   private final RecordParser lines;
   private State state = State.LOGIN;
   private String login;
+  private final Backlog backlog;
   private ArrayDeque<String> held;
+  private long loginTimer;
   private boolean stopped;
+  private boolean paused;
   private boolean inputEnded;
 
   Connection(ServerVerticle server, NetSocket socket) {
@@ -55,6 +58,9 @@ final class Connection {
       .maxRecordSize(server.chatConfig().maxLineLength() + 1)
       .handler(this::line)
       .exceptionHandler(e -> tooLong());
+    this.backlog = new Backlog(server.chatConfig().maxInFlightBytes(), server.vertx().getOrCreateContext(),
+      this::updateReading);
+    this.loginTimer = server.vertx().setTimer(server.chatConfig().loginTimeoutMillis(), id -> loginTimedOut());
     socket.handler(this::chunk);
     socket.endHandler(v -> ended());
     socket.exceptionHandler(e -> log.debug("{} ({}): {}", socket.remoteAddress(), login, e.toString()));
@@ -64,9 +70,7 @@ final class Connection {
   private void chunk(Buffer chunk) {
     if (state != State.CLOSING) {
       lines.handle(chunk);
-      if (state == State.JOINING) {
-        socket.pause();
-      }
+      updateReading();
     }
   }
 
@@ -107,6 +111,7 @@ final class Connection {
     }
     login = name;
     state = State.JOINING;
+    server.vertx().cancelTimer(loginTimer);
     server.eventBus()
       .<Boolean>request(BrokerVerticle.ADDRESS, new Event.NewPeer(name, socket), LocalCodec.LOCAL)
       .onComplete(this::joined);
@@ -133,9 +138,9 @@ final class Connection {
       held = null;
       if (inputEnded) {
         left();
-      } else if (!stopped) {
+      } else {
         // Also lets through what a client that already hung up sent last, then its end.
-        socket.resume();
+        updateReading();
       }
     }
   }
@@ -144,10 +149,19 @@ final class Connection {
     ChatLine parsed = ChatLine.parse(line);
     if (parsed instanceof ChatLine.Message message) {
       Buffer encoded = Buffer.buffer(Replies.from(login, message.text()));
+      backlog.add(encoded.length());
       server.eventBus().send(BrokerVerticle.ADDRESS,
-        new Event.Message(login, message.recipients(), encoded), LocalCodec.LOCAL);
+        new Event.Message(login, message.recipients(), encoded, backlog), LocalCodec.LOCAL);
     } else if (parsed instanceof ChatLine.Invalid invalid) {
       socket.write(Buffer.buffer(Replies.error(invalid.reason())));
+    }
+  }
+
+  private void loginTimedOut() {
+    if (state == State.LOGIN) {
+      long seconds = server.chatConfig().loginTimeoutMillis() / 1000;
+      log.info("{} refused: no login within {} ms", socket.remoteAddress(), server.chatConfig().loginTimeoutMillis());
+      fail(Replies.error("no login within " + (seconds > 0 ? seconds + " s" : server.chatConfig().loginTimeoutMillis() + " ms")));
     }
   }
 
@@ -190,10 +204,25 @@ final class Connection {
     return held;
   }
 
+  /**
+   * Reads only while the login is settled and the broker keeps up with this sender; otherwise
+   * the socket is paused and TCP slows the client down.
+   */
+  private void updateReading() {
+    boolean read = !stopped && state != State.JOINING && !backlog.full();
+    if (read && paused) {
+      paused = false;
+      socket.resume();
+    } else if (!read && !paused) {
+      paused = true;
+      socket.pause();
+    }
+  }
+
   /** Shutdown: read nothing more; what was read is already on its way to the broker. */
   void stopReading() {
     stopped = true;
-    socket.pause();
+    updateReading();
   }
 
   /** Shutdown: close once everything queued for this socket has been written. */
@@ -201,14 +230,10 @@ final class Connection {
     socket.close();
   }
 
-  /**
-   * Shutdown, after the drain timeout: close now, dropping what the client did not take.
-   * {@link NetSocket#close()} waits for queued writes to leave, which a client that does not read
-   * never lets happen; closing below Vert.x's handler is what its own idle timeout does.
-   */
+  /** Shutdown, after the drain timeout: close now, dropping what the client did not take. */
   void abort() {
     log.info("{} ({}) did not take its last messages in time; closing", socket.remoteAddress(), login);
-    ((NetSocketInternal) socket).channelHandlerContext().close();
+    Sockets.abort(socket);
   }
 
   /** The client sent its last line: every line before it has been handled. */
@@ -222,6 +247,7 @@ final class Connection {
 
   private void closed() {
     server.closed(this);
+    server.vertx().cancelTimer(loginTimer);
     if (state == State.LOGIN) {
       log.info("{} disconnected", socket.remoteAddress());
       state = State.CLOSING;

@@ -5,13 +5,17 @@ import io.achat.broker.Event;
 import io.achat.broker.LocalCodec;
 import io.achat.config.ChatConfig;
 import io.achat.protocol.Utf8;
+import io.achat.protocol.Replies;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +34,29 @@ public final class ServerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ServerVerticle.class);
 
   private final ChatConfig config;
+  private final ConnectionSlots slots;
   // Every connection of this instance runs on this verticle's event loop, so these need no locks.
   private final Set<Connection> connections = new HashSet<>();
   private final Utf8 utf8 = new Utf8();
   private NetServer server;
   private boolean stopping;
 
-  public ServerVerticle(ChatConfig config) {
+  public ServerVerticle(ChatConfig config, ConnectionSlots slots) {
     this.config = config;
+    this.slots = slots;
   }
 
   @Override
   public Future<?> start() {
-    server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
+    NetServerOptions options = new NetServerOptions()
+      .setTcpNoDelay(true)
+      .setTcpKeepAlive(config.keepAliveIdleSeconds() > 0);
+    if (config.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(config.tlsCertPath())
+        .setKeyPath(config.tlsKeyPath()));
+    }
+    server = vertx.createNetServer(options)
       .connectHandler(this::accept)
       .exceptionHandler(e -> log.debug("connection failed before it was accepted: {}", e.toString()));
     // With port 0, Vert.x's port -1 binds one OS-chosen port that every instance shares.
@@ -61,7 +75,17 @@ public final class ServerVerticle extends VerticleBase {
       socket.close();
       return;
     }
+    if (!slots.tryAcquire()) {
+      log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
+      socket.write(Buffer.buffer(Replies.error("server full")));
+      socket.close();
+      return;
+    }
     log.info("{} connected", socket.remoteAddress());
+    socket.setWriteQueueMaxSize(config.maxQueuedBytes());
+    if (config.keepAliveIdleSeconds() > 0) {
+      Sockets.keepAlive(socket, config.keepAliveIdleSeconds());
+    }
     connections.add(new Connection(this, socket));
   }
 
@@ -98,7 +122,12 @@ public final class ServerVerticle extends VerticleBase {
     return utf8;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   void closed(Connection connection) {
     connections.remove(connection);
+    slots.release();
   }
 }

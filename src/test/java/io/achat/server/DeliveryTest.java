@@ -3,6 +3,7 @@ package io.achat.server;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ class DeliveryTest {
 
   @BeforeEach
   void deploy(Vertx vertx) {
-    server = ChatServerFixture.deploy(vertx);
+    // These tests flood on purpose; readers that lag behind must not count as slow consumers.
+    server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxQueuedBytes", 64 << 20));
   }
 
   @Test

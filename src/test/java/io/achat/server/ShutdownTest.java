@@ -24,7 +24,7 @@ class ShutdownTest {
 
   @Test
   void undeployDeliversEveryAcceptedMessageThenClosesAndStopsAccepting(Vertx vertx) throws Exception {
-    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxQueuedBytes", 64 << 20));
     int count = 3_000;
     String text = "x".repeat(1000);
     try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob");
@@ -61,7 +61,8 @@ class ShutdownTest {
 
   @Test
   void drainIsBoundedByTheDrainTimeoutWhenARecipientNeverReads(Vertx vertx) throws Exception {
-    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("drainTimeoutMillis", 1000));
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject()
+      .put("drainTimeoutMillis", 1000).put("maxQueuedBytes", 64 << 20));
     try (LineClient alice = server.login("alice"); LineClient bob = server.loginSlowReader("bob")) {
       String text = "y".repeat(8000);
       for (int i = 0; i < 2_000; i++) {
