@@ -34,7 +34,7 @@ public final class Backlog {
   }
 
   /** Broker side: {@code n} bytes have been routed. */
-  void routed(int n) {
+  public void routed(int n) {
     long after = bytes.addAndGet(-n);
     long resumeAt = limit / 2;
     if (after <= resumeAt && after + n > resumeAt) {

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.parsetools.RecordParser;
 
 import java.io.BufferedReader;
@@ -33,20 +34,38 @@ public final class ChatClient {
   private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
+  private final NetClientOptions options;
 
   public ChatClient(InputStream in, PrintStream out, PrintStream err) {
+    this(in, out, err, new NetClientOptions());
+  }
+
+  /** With {@code options} for the connection (TLS and what it trusts). */
+  public ChatClient(InputStream in, PrintStream out, PrintStream err, NetClientOptions options) {
     this.in = in;
     this.out = out;
     this.err = err;
+    this.options = new NetClientOptions(options).setTcpNoDelay(true).setConnectTimeout(10_000);
   }
 
-  /** {@code client [HOST:PORT]}; returns the exit status. */
+  /** {@code client [--tls] [--trust CERT.pem] [HOST:PORT]}; returns the exit status. */
   public static int main(String[] args) {
-    if (args.length > 1 || (args.length == 1 && args[0].startsWith("-"))) {
-      System.err.println("usage: a-chat client [HOST:PORT]   (default " + DEFAULT_TARGET + ")");
-      return USAGE;
+    NetClientOptions options = new NetClientOptions();
+    String target = DEFAULT_TARGET;
+    boolean targetGiven = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--tls")) {
+        tls(options);
+      } else if (arg.equals("--trust") && i + 1 < args.length) {
+        tls(options).setTrustOptions(new PemTrustOptions().addCertPath(args[++i]));
+      } else if (!arg.startsWith("-") && !targetGiven) {
+        target = arg;
+        targetGiven = true;
+      } else {
+        return usage();
+      }
     }
-    String target = args.length == 1 ? args[0] : DEFAULT_TARGET;
     int colon = target.lastIndexOf(':');
     int port;
     try {
@@ -58,14 +77,26 @@ public final class ChatClient {
       System.err.println("a-chat client: expected HOST:PORT, not '" + target + "'");
       return USAGE;
     }
-    return new ChatClient(System.in, System.out, System.err).run(target.substring(0, colon), port);
+    return new ChatClient(System.in, System.out, System.err, options).run(target.substring(0, colon), port);
+  }
+
+  /** TLS that checks the server's certificate and that it was issued for the host connected to. */
+  private static NetClientOptions tls(NetClientOptions options) {
+    return options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+  }
+
+  private static int usage() {
+    System.err.println("usage: a-chat client [--tls] [--trust CERT.pem] [HOST:PORT]   (default " + DEFAULT_TARGET + ")");
+    System.err.println("  --tls          connect over TLS, trusting the JVM's certificate authorities");
+    System.err.println("  --trust FILE   connect over TLS, trusting the PEM certificate(s) in FILE");
+    return USAGE;
   }
 
   /** Connects and runs until standard input ends or the server closes; returns the exit status. */
   public int run(String host, int port) {
     Vertx vertx = Vertx.vertx();
     // Held until the end: Vert.x closes a NetClient, and its connections, once it is unreachable.
-    NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+    NetClient netClient = vertx.createNetClient(options);
     try {
       CompletableFuture<Integer> done = new CompletableFuture<>();
       NetSocket socket;

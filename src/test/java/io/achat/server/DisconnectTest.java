@@ -22,7 +22,7 @@ class DisconnectTest {
   }
 
   /** Waits, by asking the broker, until {@code who} is no longer connected. */
-  private static void awaitGone(LineClient observer, String who) {
+  static void awaitGone(LineClient observer, String who) {
     // Each round trip goes through the broker, so this waits on the broker, not on a clock.
     for (int round = 0; round < 10_000; round++) {
       observer.send(who + ": are you there?");
