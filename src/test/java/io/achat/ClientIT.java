@@ -1,6 +1,7 @@
 package io.achat;
 
 import io.achat.support.JarProcess;
+import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -36,6 +37,30 @@ class ClientIT {
         bob.await(Pattern.compile("^from alice: hello from another process$"), 30);
         bob.stdin().close();
         assertThat(bob.exitStatus(30)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void clientProcessesTalkOverTlsWhenTheyTrustTheServersCertificate() throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    String tls = "\"tlsCertPath\":\"" + certificate.certificatePath() + "\",\"tlsKeyPath\":\"" + certificate.privateKeyPath() + "\"";
+    try (JarProcess server = JarProcess.server(tls)) {
+      String target = "localhost:" + server.port();
+      try (JarProcess bob = JarProcess.start(Map.of(), List.of(), "client", "--trust", certificate.certificatePath(), target);
+           JarProcess alice = JarProcess.start(Map.of(), List.of(), "client", "--trust", certificate.certificatePath(), target);
+           JarProcess eve = JarProcess.start(Map.of(), List.of(), "client", "--tls", target)) {
+        bob.stdin().write("bob\nbob: ready\n".getBytes(StandardCharsets.UTF_8));
+        bob.stdin().flush();
+        bob.await(Pattern.compile("^from bob: ready$"), 30);
+        alice.stdin().write("alice\nbob: hello over TLS\n".getBytes(StandardCharsets.UTF_8));
+        alice.stdin().close();
+        assertThat(alice.exitStatus(30)).isZero();
+        bob.await(Pattern.compile("^from alice: hello over TLS$"), 30);
+        bob.stdin().close();
+        assertThat(bob.exitStatus(30)).isZero();
+        // eve trusts only the JVM's authorities, which did not sign this certificate.
+        assertThat(eve.exitStatus(30)).isNotZero();
       }
     }
   }

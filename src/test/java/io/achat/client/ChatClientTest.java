@@ -109,5 +109,7 @@ class ChatClientTest {
     assertThat(ChatClient.main(new String[] {"no-port-here"})).isEqualTo(ChatClient.USAGE);
     assertThat(ChatClient.main(new String[] {"host:99999"})).isEqualTo(ChatClient.USAGE);
     assertThat(ChatClient.main(new String[] {"a:1", "b:2"})).isEqualTo(ChatClient.USAGE);
+    assertThat(ChatClient.main(new String[] {"--trust"})).isEqualTo(ChatClient.USAGE);
+    assertThat(ChatClient.main(new String[] {"--insecure", "a:1"})).isEqualTo(ChatClient.USAGE);
   }
 }

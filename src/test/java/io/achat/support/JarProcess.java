@@ -43,8 +43,16 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts the jar with {@code args}, extra environment {@code env}, standard error merged into output. */
   public static JarProcess start(Map<String, String> env, List<String> jvmOptions, String... args) {
+    return start(0, env, jvmOptions, args);
+  }
+
+  /** Like {@link #start(Map, List, String...)}, under {@code ulimit -n openFiles} when that is above 0. */
+  public static JarProcess start(int openFiles, Map<String, String> env, List<String> jvmOptions, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>();
+    if (openFiles > 0) {
+      command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "bash"));
+    }
     command.add(java);
     command.addAll(jvmOptions);
     command.add("-jar");

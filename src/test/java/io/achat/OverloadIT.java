@@ -1,0 +1,154 @@
+package io.achat;
+
+import io.achat.support.JarProcess;
+import io.achat.support.LineClient;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real jar against hostile and overloaded clients (spec.md, "Lifecycle and limits"). */
+class OverloadIT {
+
+  /** The bound on the server's resident memory stated in the README, for -Xmx256m. */
+  static final long RSS_BOUND_BYTES = 512L << 20;
+
+  @Test
+  void runningOutOfFileDescriptorsIsLoggedWithAHintAndServiceResumesByItself() throws Exception {
+    try (JarProcess server = JarProcess.start(100, Map.of(), List.of(),
+      "-conf", "{\"host\":\"127.0.0.1\",\"port\":0}")) {
+      int port = server.port();
+      List<Socket> crowd = new ArrayList<>();
+      try {
+        for (int i = 0; i < 300; i++) {
+          crowd.add(new Socket("127.0.0.1", port));
+        }
+        server.await(Pattern.compile("Too many open files \\(limit \\d+\\).*ulimit -n"), 30);
+      } finally {
+        for (Socket socket : crowd) {
+          socket.close();
+        }
+      }
+      try (LineClient alice = LineClient.login("127.0.0.1", port, "alice");
+           LineClient bob = LineClient.login("127.0.0.1", port, "bob")) {
+        alice.send("bob: still serving");
+        assertThat(bob.readLine()).isEqualTo("from alice: still serving");
+      }
+      server.signal("TERM");
+      assertThat(server.exitStatus(30)).isZero();
+    }
+  }
+
+  @Test
+  void hostileClientsAllAtOnceNeitherKillTheServerNorSlowOthersNorGrowItsMemory() throws Exception {
+    try (JarProcess server = JarProcess.server()) {
+      int port = server.port();
+      AtomicLong maxRss = new AtomicLong();
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+      sampler.scheduleAtFixedRate(() -> maxRss.accumulateAndGet(rss(server.pid()), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+      try (LineClient deaf = LineClient.login("127.0.0.1", port, "deaf", 4096);
+           LineClient pusher = LineClient.login("127.0.0.1", port, "pusher");
+           LineClient flooder = LineClient.login("127.0.0.1", port, "flooder");
+           LineClient endless = LineClient.login("127.0.0.1", port, "endless")) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        // 400 MB for a recipient that never reads.
+        String big = "deaf: " + "d".repeat(8000) + "\n";
+        CompletableFuture<Long> pushed = send(pusher, big.getBytes(StandardCharsets.US_ASCII), 400L << 20, deadline);
+        CompletableFuture<Void> pusherReads = drain(pusher);
+        // 256 MiB without a newline.
+        CompletableFuture<Long> endlessSent = send(endless, "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII),
+          256L << 20, deadline);
+        // Full speed to itself (it reads what comes back).
+        String flood = "flooder: " + "f".repeat(200) + "\n";
+        CompletableFuture<Long> flooded = send(flooder, flood.repeat(100).getBytes(StandardCharsets.US_ASCII),
+          Long.MAX_VALUE, deadline);
+        CompletableFuture<Void> flooderReads = drain(flooder);
+
+        // Meanwhile two fresh clients exchange a message within a second, again and again.
+        int rounds = 0;
+        while (!pushed.isDone() || System.nanoTime() < deadline - TimeUnit.SECONDS.toNanos(10)) {
+          long start = System.nanoTime();
+          try (LineClient alice = LineClient.login("127.0.0.1", port, "alice" + rounds);
+               LineClient bob = LineClient.login("127.0.0.1", port, "bob" + rounds)) {
+            alice.send(bob.login() + ": ping " + rounds);
+            assertThat(bob.readLine()).isEqualTo("from " + alice.login() + ": ping " + rounds);
+          }
+          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          assertThat(millis).as("round %d: log in twice and exchange a message", rounds).isLessThan(1000);
+          rounds++;
+        }
+        assertThat(rounds).isPositive();
+        long sent = flooded.get(60, TimeUnit.SECONDS);
+        assertThat(sent).as("the flooder kept sending").isGreaterThan(10L << 20);
+        assertThat(endlessSent.get(60, TimeUnit.SECONDS)).as("sent without a newline before being cut off").isLessThan(256L << 20);
+        pushed.get(60, TimeUnit.SECONDS);
+        flooder.close();
+        pusher.close();
+        flooderReads.get(60, TimeUnit.SECONDS);
+        pusherReads.get(60, TimeUnit.SECONDS);
+        assertThat(deaf.readUntilClosed().size()).as("lines deaf got before it was cut off").isLessThan((400 << 20) / 8000);
+      } finally {
+        sampler.shutdownNow();
+      }
+      assertThat(server.output()).anyMatch(line -> line.contains("(deaf) is not reading"));
+      assertThat(server.output()).anyMatch(line -> line.contains("(endless) sent a line longer than 8192 bytes"));
+      System.out.printf("server resident memory peaked at %d MiB (bound %d MiB)%n", maxRss.get() >> 20, RSS_BOUND_BYTES >> 20);
+      assertThat(maxRss.get()).as("peak resident memory").isLessThan(RSS_BOUND_BYTES);
+      server.signal("TERM");
+      assertThat(server.exitStatus(30)).isZero();
+    }
+  }
+
+  /** Writes {@code unit} again and again until {@code total} bytes, the deadline, or the server cuts it off. */
+  private static CompletableFuture<Long> send(LineClient client, byte[] unit, long total, long deadline) {
+    return CompletableFuture.supplyAsync(() -> {
+      long sent = 0;
+      try {
+        while (sent < total && System.nanoTime() < deadline) {
+          client.sendRaw(unit);
+          sent += unit.length;
+        }
+      } catch (UncheckedIOException cutOff) {
+        // the server closed the connection
+      }
+      return sent;
+    });
+  }
+
+  private static CompletableFuture<Void> drain(LineClient client) {
+    return CompletableFuture.runAsync(() -> {
+      while (client.readLine() != null) {
+        // read and forget
+      }
+    });
+  }
+
+  private static long rss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      return 0; // the process is gone
+    }
+  }
+}
