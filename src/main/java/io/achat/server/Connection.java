@@ -132,10 +132,10 @@ final class Connection {
     } else {
       log.info("{} logged in as {}", socket.remoteAddress(), login);
       state = State.CHATTING;
-      while (held != null && !held.isEmpty() && state == State.CHATTING) {
-        chat(held.poll());
+      if (held != null) {
+        held.forEach(this::chat);
+        held = null;
       }
-      held = null;
       if (inputEnded) {
         left();
       } else {
@@ -159,9 +159,10 @@ final class Connection {
 
   private void loginTimedOut() {
     if (state == State.LOGIN) {
-      long seconds = server.chatConfig().loginTimeoutMillis() / 1000;
-      log.info("{} refused: no login within {} ms", socket.remoteAddress(), server.chatConfig().loginTimeoutMillis());
-      fail(Replies.error("no login within " + (seconds > 0 ? seconds + " s" : server.chatConfig().loginTimeoutMillis() + " ms")));
+      long millis = server.chatConfig().loginTimeoutMillis();
+      String limit = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+      log.info("{} refused: no login within {}", socket.remoteAddress(), limit);
+      fail(Replies.error("no login within " + limit));
     }
   }
 

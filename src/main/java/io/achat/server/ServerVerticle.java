@@ -82,7 +82,6 @@ public final class ServerVerticle extends VerticleBase {
       return;
     }
     log.info("{} connected", socket.remoteAddress());
-    socket.setWriteQueueMaxSize(config.maxQueuedBytes());
     if (config.keepAliveIdleSeconds() > 0) {
       Sockets.keepAlive(socket, config.keepAliveIdleSeconds());
     }
