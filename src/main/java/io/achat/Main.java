@@ -1,5 +1,6 @@
 package io.achat;
 
+import io.achat.bench.BenchCommand;
 import io.achat.client.ChatClient;
 import io.achat.server.AcceptFailureLog;
 
@@ -7,7 +8,8 @@ import java.util.Arrays;
 
 /**
  * {@code java -jar a-chat.jar [launcher options]} runs the server;
- * {@code java -jar a-chat.jar client [HOST:PORT]} runs the client.
+ * {@code java -jar a-chat.jar client [HOST:PORT]} runs the client;
+ * {@code java -jar a-chat.jar bench MODE ...} runs the load generator.
  */
 public final class Main {
 
@@ -17,6 +19,9 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("client")) {
       System.exit(ChatClient.main(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("bench")) {
+      System.exit(BenchCommand.main(Arrays.copyOfRange(args, 1, args.length)));
     }
     AcceptFailureLog.install();
     new ChatApplication(args).launch();

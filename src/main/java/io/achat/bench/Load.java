@@ -1,0 +1,425 @@
+package io.achat.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives the protocol from many clients at once. Everything runs on one Vert.x event loop, so
+ * the accounting needs no locks. Each message tells every recipient its own sequence number
+ * ({@code from u7: <sent-micros> 3=41 9=12 ...}), so each recipient knows exactly which line
+ * it must see next from each sender: a gap is a loss, a repeat a duplicate.
+ */
+final class Load {
+
+  private final Settings settings;
+  private final PrintStream progress;
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  private final Context context = vertx.getOrCreateContext();
+  private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000));
+  private final Client[] clients;
+  private final SplittableRandom random = new SplittableRandom(42);
+  private final long base = System.nanoTime();
+  private final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+  private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+  private final List<Client> dirty = new ArrayList<>();
+  private final String padding;
+
+  // Counters, touched on the event loop only.
+  private long sent;
+  private long expected;
+  private long delivered;
+  private long duplicates;
+  private long garbled;
+  private long errors;
+  private long connectFailures;
+  private long measuredDeliveries;
+  private long measureFrom = Long.MAX_VALUE;
+  private long measureUntil = Long.MAX_VALUE;
+  private boolean sending;
+  private int registered;
+  private int connecting;
+  private int nextToConnect;
+  private CompletableFuture<Void> allRegistered;
+  private CompletableFuture<Void> drained;
+
+  Load(Settings settings, PrintStream progress) {
+    this.settings = settings;
+    this.progress = progress;
+    this.clients = new Client[settings.clients()];
+    for (int i = 0; i < clients.length; i++) {
+      clients[i] = new Client(i, settings.prefix() + i);
+    }
+    this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
+  }
+
+  private long micros() {
+    return (System.nanoTime() - base) / 1000;
+  }
+
+  /** Connects and logs in every client; done when each one's message to itself came back. */
+  long connectAll() throws Exception {
+    long start = System.nanoTime();
+    allRegistered = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      for (int i = 0; i < settings.connectConcurrency() && nextToConnect < clients.length; i++) {
+        connectNext();
+      }
+    });
+    allRegistered.get(10 + clients.length / 100, TimeUnit.SECONDS);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    progress.printf("%d clients logged in in %d ms%n", clients.length, millis);
+    return millis;
+  }
+
+  private void connectNext() {
+    Client client = clients[nextToConnect++];
+    connecting++;
+    client.connectStart = micros();
+    net.connect(settings.port(), settings.host()).onComplete(ar -> {
+      if (ar.failed()) {
+        connectFailures++;
+        allRegistered.completeExceptionally(new IllegalStateException(
+          client.name + " could not connect: " + ar.cause().getMessage()));
+        return;
+      }
+      client.socket = ar.result();
+      RecordParser lines = RecordParser.newDelimited("\n").handler(line -> receive(client, line));
+      client.socket.handler(chunk -> {
+        lines.handle(chunk);
+        pumpDirty();
+      });
+      client.socket.closeHandler(v -> {
+        if (!client.closing) {
+          errors++;
+          progress.printf("%s: connection closed by the server%n", client.name);
+        }
+      });
+      client.socket.write(client.name + "\n" + client.name + ": ready\n");
+    });
+  }
+
+  private void registered(Client client) {
+    client.registered = true;
+    connecting--;
+    connectTimes.recordValue(Math.max(0, micros() - client.connectStart));
+    if (++registered == clients.length) {
+      allRegistered.complete(null);
+    } else if (nextToConnect < clients.length) {
+      connectNext();
+    }
+    if (registered % 1000 == 0) {
+      progress.printf("  %d logged in%n", registered);
+    }
+  }
+
+  private void receive(Client me, Buffer line) {
+    String text = line.toString(StandardCharsets.UTF_8);
+    if (!text.startsWith("from ")) {
+      if (text.startsWith("error: ")) {
+        errors++;
+        if (errors <= 10) {
+          progress.printf("%s got: %s%n", me.name, text);
+        }
+      } else {
+        garbled++;
+      }
+      return;
+    }
+    int colon = text.indexOf(": ", 5);
+    if (colon < 0) {
+      garbled++;
+      return;
+    }
+    String from = text.substring(5, colon);
+    if (!me.registered) {
+      if (from.equals(me.name) && text.startsWith("ready", colon + 2)) {
+        registered(me);
+      } else {
+        garbled++;
+      }
+      return;
+    }
+    Client sender = sender(from);
+    if (sender == null) {
+      garbled++;
+      return;
+    }
+    // "<micros> <index>=<seq> ..." — find this recipient's own sequence number.
+    int space = text.indexOf(' ', colon + 2);
+    String key = " " + me.index + "=";
+    int at = text.indexOf(key, colon + 1);
+    if (space < 0 || at < 0) {
+      garbled++;
+      return;
+    }
+    long sentAt;
+    int seq;
+    try {
+      sentAt = Long.parseLong(text, colon + 2, space, 10);
+      int end = text.indexOf(' ', at + key.length());
+      seq = Integer.parseInt(text, at + key.length(), end < 0 ? text.length() : end, 10);
+    } catch (NumberFormatException e) {
+      garbled++;
+      return;
+    }
+    int[] next = me.nextFrom.computeIfAbsent(sender.index, k -> new int[1]);
+    if (seq < next[0]) {
+      duplicates++;
+      return;
+    }
+    // A gap means lines were lost: counted at the end (expected minus delivered), and given
+    // back to the sender's window so a lossy server does not stall the closed loop.
+    sender.outstanding -= seq - next[0];
+    next[0] = seq + 1;
+    delivered++;
+    long now = micros();
+    if (sentAt >= measureFrom && sentAt < measureUntil) {
+      measuredDeliveries++;
+      latency.recordValue(Math.max(0, Math.min(now - sentAt, latency.getHighestTrackableValue())));
+    }
+    sender.outstanding--;
+    if (sending && settings.window() > 0 && !sender.dirty) {
+      sender.dirty = true;
+      dirty.add(sender);
+    }
+    if (drained != null && delivered >= expected) {
+      drained.complete(null);
+    }
+  }
+
+  private Client sender(String name) {
+    if (!name.startsWith(settings.prefix())) {
+      return null;
+    }
+    try {
+      int i = Integer.parseInt(name, settings.prefix().length(), name.length(), 10);
+      return i >= 0 && i < clients.length ? clients[i] : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private void pumpDirty() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    for (Client client : dirty) {
+      client.dirty = false;
+      pump(client);
+    }
+    dirty.clear();
+  }
+
+  /** Closed loop: keeps {@code window} messages of this client in flight. */
+  private void pump(Client client) {
+    int k = settings.recipients();
+    if (k == 0 || !sending) {
+      return;
+    }
+    StringBuilder batch = null;
+    while (client.outstanding + k <= (long) settings.window() * k) {
+      if (batch == null) {
+        batch = new StringBuilder(128);
+      }
+      appendMessage(batch, client, micros());
+    }
+    if (batch != null) {
+      client.socket.write(batch.toString());
+    }
+  }
+
+  private void appendMessage(StringBuilder out, Client from, long sentAt) {
+    int k = settings.recipients();
+    int[] to = pick(from.index, k);
+    for (int i = 0; i < k; i++) {
+      if (i > 0) {
+        out.append(", ");
+      }
+      out.append(settings.prefix()).append(to[i]);
+    }
+    out.append(": ").append(sentAt);
+    for (int r : to) {
+      int[] seq = from.nextTo.computeIfAbsent(r, x -> new int[1]);
+      out.append(' ').append(r).append('=').append(seq[0]++);
+    }
+    out.append(padding).append('\n');
+    from.outstanding += k;
+    sent++;
+    expected += k;
+  }
+
+  /** {@code k} distinct clients other than {@code self}. */
+  private int[] pick(int self, int k) {
+    int[] to = new int[k];
+    for (int i = 0; i < k; i++) {
+      int candidate;
+      boolean taken;
+      do {
+        candidate = random.nextInt(clients.length);
+        taken = candidate == self;
+        for (int j = 0; j < i && !taken; j++) {
+          taken = to[j] == candidate;
+        }
+      } while (taken);
+      to[i] = candidate;
+    }
+    return to;
+  }
+
+  /** Closed loop for warm-up plus duration, then waits for what is in flight. */
+  Report throughput() throws Exception {
+    long connectMillis = connectAll();
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      sending = true;
+      long now = micros();
+      measureFrom = now + settings.warmup().toNanos() / 1000;
+      measureUntil = measureFrom + settings.duration().toNanos() / 1000;
+      for (Client client : clients) {
+        pump(client);
+      }
+      started.complete(null);
+    });
+    started.get();
+    progress.printf("throughput: %d clients, %d recipients each, window %d, %s warm-up, %s measured%n",
+      clients.length, settings.recipients(), settings.window(), settings.warmup(), settings.duration());
+    sleepUntilEnd();
+    return finish("throughput", connectMillis);
+  }
+
+  /** Open loop: messages are due at a fixed rate; latency counts from when each was due. */
+  Report latency() throws Exception {
+    long connectMillis = connectAll();
+    double perMicro = settings.rate() / 1_000_000.0;
+    context.runOnContext(v -> {
+      sending = true;
+      long start = micros();
+      measureFrom = start + settings.warmup().toNanos() / 1000;
+      measureUntil = measureFrom + settings.duration().toNanos() / 1000;
+      long[] scheduled = {0};
+      StringBuilder[] batches = new StringBuilder[clients.length];
+      vertx.setPeriodic(1, id -> {
+        long now = micros();
+        if (now >= measureUntil) {
+          sending = false;
+          vertx.cancelTimer(id);
+          return;
+        }
+        long due = (long) ((now - start) * perMicro);
+        for (; scheduled[0] < due; scheduled[0]++) {
+          Client from = clients[(int) (scheduled[0] % clients.length)];
+          if (batches[from.index] == null) {
+            batches[from.index] = new StringBuilder(128);
+          }
+          appendMessage(batches[from.index], from, start + (long) (scheduled[0] / perMicro));
+        }
+        for (int i = 0; i < batches.length; i++) {
+          if (batches[i] != null) {
+            clients[i].socket.write(batches[i].toString());
+            batches[i] = null;
+          }
+        }
+      });
+    });
+    progress.printf("latency: %d clients, %d recipients each, %.0f messages/s, %s warm-up, %s measured%n",
+      clients.length, settings.recipients(), settings.rate(), settings.warmup(), settings.duration());
+    sleepUntilEnd();
+    return finish("latency", connectMillis);
+  }
+
+  /** Logged-in clients that say nothing, held so the server's memory can be read. */
+  Report idle() throws Exception {
+    long before = Rss.of(settings.serverPid());
+    long connectMillis = connectAll();
+    long after = Rss.of(settings.serverPid());
+    progress.printf("holding %d idle clients for %s%n", clients.length, settings.hold());
+    Thread.sleep(settings.hold().toMillis()); // the benchmark's own run time, not synchronisation
+    Report report = finish("idle", connectMillis);
+    report.rss(before, after);
+    return report;
+  }
+
+  private void sleepUntilEnd() throws Exception {
+    long total = settings.warmup().toMillis() + settings.duration().toMillis();
+    long step = Math.max(1000, total / 10);
+    for (long waited = 0; waited < total; waited += step) {
+      Thread.sleep(Math.min(step, total - waited)); // the benchmark's own run time
+      progress.printf("  %d s: %d delivered%n", (waited + Math.min(step, total - waited)) / 1000, delivered());
+    }
+  }
+
+  private long delivered() throws Exception {
+    CompletableFuture<Long> n = new CompletableFuture<>();
+    context.runOnContext(v -> n.complete(delivered));
+    return n.get();
+  }
+
+  private Report finish(String mode, long connectMillis) throws Exception {
+    drained = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      sending = false;
+      if (delivered >= expected) {
+        drained.complete(null);
+      }
+    });
+    try {
+      drained.get(settings.drain().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      progress.printf("not everything arrived within %s%n", settings.drain());
+    }
+    CompletableFuture<Report> report = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      Report r = new Report(mode, settings, sent, expected, delivered, expected - delivered, duplicates, garbled,
+        errors + connectFailures, measuredDeliveries, settings.duration(), latency.copy(), connectTimes.copy(), connectMillis);
+      for (Client client : clients) {
+        client.closing = true;
+        if (client.socket != null) {
+          client.socket.close();
+        }
+      }
+      report.complete(r);
+    });
+    Report result = report.get();
+    vertx.close().await();
+    return result;
+  }
+
+  void abandon() {
+    vertx.close();
+  }
+
+  private static final class Client {
+    final int index;
+    final String name;
+    final Map<Integer, int[]> nextTo = new HashMap<>();
+    final Map<Integer, int[]> nextFrom = new HashMap<>();
+    NetSocket socket;
+    long connectStart;
+    long outstanding;
+    boolean registered;
+    boolean dirty;
+    boolean closing;
+
+    Client(int index, String name) {
+      this.index = index;
+      this.name = name;
+    }
+  }
+}
