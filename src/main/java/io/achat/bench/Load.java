@@ -53,6 +53,7 @@ final class Load {
   private long measureFrom = Long.MAX_VALUE;
   private long measureUntil = Long.MAX_VALUE;
   private boolean sending;
+  private boolean closedLoop;
   private int registered;
   private int connecting;
   private int nextToConnect;
@@ -195,7 +196,7 @@ final class Load {
       latency.recordValue(Math.max(0, Math.min(now - sentAt, latency.getHighestTrackableValue())));
     }
     sender.outstanding--;
-    if (sending && settings.window() > 0 && !sender.dirty) {
+    if (sending && closedLoop && !sender.dirty) {
       sender.dirty = true;
       dirty.add(sender);
     }
@@ -289,6 +290,7 @@ final class Load {
     CompletableFuture<Void> started = new CompletableFuture<>();
     context.runOnContext(v -> {
       sending = true;
+      closedLoop = true;
       long now = micros();
       measureFrom = now + settings.warmup().toNanos() / 1000;
       measureUntil = measureFrom + settings.duration().toNanos() / 1000;

@@ -50,6 +50,10 @@ public record Settings(
     return new Settings(host, port, clients, recipients, window, rate, size, warmup, duration, drain, hold, prefix, connectConcurrency, serverPid);
   }
 
+  public Settings withDrain(Duration wait) {
+    return new Settings(host, port, clients, recipients, window, rate, size, warmup, duration, wait, hold, prefix, connectConcurrency, serverPid);
+  }
+
   public Settings withRate(double messagesPerSecond) {
     return new Settings(host, port, clients, recipients, window, messagesPerSecond, size, warmup, duration, drain, hold, prefix, connectConcurrency, serverPid);
   }

@@ -1,0 +1,77 @@
+package io.achat.bench;
+
+import io.achat.support.ChatServerFixture;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The benchmark's accounting: exact against a correct server, and it catches every fault. */
+@ExtendWith(VertxExtension.class)
+class LoadTest {
+
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+  private static Settings settings(int port, int clients) {
+    return Settings.of("127.0.0.1", port, clients).withTiming(Duration.ofMillis(200), Duration.ofSeconds(1));
+  }
+
+  @Test
+  void everyDeliveryIsAccountedForAgainstAChat(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    Report report = new Load(settings(server.port(), 20), QUIET).throughput();
+    assertThat(report.expected()).isPositive();
+    assertThat(report.delivered()).isEqualTo(report.expected());
+    assertThat(report.lost()).isZero();
+    assertThat(report.duplicates()).isZero();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(report.deliveriesPerSecond()).isPositive();
+    assertThat(report.toJson().getJsonObject("latencyMicros").getLong("count")).isPositive();
+  }
+
+  @Test
+  void theOpenLoopSendsAtTheRateAsked(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    Settings settings = settings(server.port(), 30).withRate(2000);
+    Report report = new Load(settings, QUIET).latency();
+    // 2000 messages/s over 1.2 s (warm-up included), 3 recipients each.
+    assertThat(report.toJson().getLong("sent")).isBetween(2200L, 2500L);
+    assertThat(report.lost()).isZero();
+    assertThat(report.delivered()).isEqualTo(report.expected());
+  }
+
+  @Test
+  void lostLinesAreCountedExactly(Vertx vertx) throws Exception {
+    try (FaultyServer server = new FaultyServer(vertx, FaultyServer.Fault.DROP, 50)) {
+      Report report = new Load(settings(server.port(), 10).withDrain(Duration.ofSeconds(1)), QUIET).throughput();
+      assertThat(report.lost()).isEqualTo(server.faults.get()).isPositive();
+      assertThat(report.delivered()).isEqualTo(report.expected() - server.faults.get());
+      assertThat(report.duplicates()).isZero();
+    }
+  }
+
+  @Test
+  void duplicatedLinesAreCountedExactly(Vertx vertx) throws Exception {
+    try (FaultyServer server = new FaultyServer(vertx, FaultyServer.Fault.DUPLICATE, 50)) {
+      Report report = new Load(settings(server.port(), 10), QUIET).throughput();
+      assertThat(report.duplicates()).isEqualTo(server.faults.get()).isPositive();
+      assertThat(report.lost()).isZero();
+    }
+  }
+
+  @Test
+  void garbledLinesAreCountedAndMissing(Vertx vertx) throws Exception {
+    try (FaultyServer server = new FaultyServer(vertx, FaultyServer.Fault.GARBLE, 50)) {
+      Report report = new Load(settings(server.port(), 10).withDrain(Duration.ofSeconds(1)), QUIET).throughput();
+      assertThat(report.garbled()).isEqualTo(server.faults.get()).isPositive();
+      assertThat(report.lost()).isEqualTo(server.faults.get());
+    }
+  }
+}
