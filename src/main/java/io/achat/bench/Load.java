@@ -40,6 +40,7 @@ final class Load {
   private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final List<Client> dirty = new ArrayList<>();
   private final String padding;
+  private final byte[] prefix;
 
   // Counters, touched on the event loop only.
   private long sent;
@@ -68,6 +69,7 @@ final class Load {
       clients[i] = new Client(i, settings.prefix() + i);
     }
     this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
+    this.prefix = settings.prefix().getBytes(StandardCharsets.US_ASCII);
   }
 
   private long micros() {
@@ -130,56 +132,88 @@ final class Load {
     }
   }
 
+  private static final byte[] FROM = "from ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ERROR = "error: ".getBytes(StandardCharsets.US_ASCII);
+
+  /** Parses {@code from PREFIXn: <micros> i=seq i=seq ...} from the bytes, without making strings. */
   private void receive(Client me, Buffer line) {
-    String text = line.toString(StandardCharsets.UTF_8);
-    if (!text.startsWith("from ")) {
-      if (text.startsWith("error: ")) {
+    int length = line.length();
+    if (!startsWith(line, FROM, 0)) {
+      if (startsWith(line, ERROR, 0)) {
         errors++;
         if (errors <= 10) {
-          progress.printf("%s got: %s%n", me.name, text);
+          progress.printf("%s got: %s%n", me.name, line);
         }
       } else {
         garbled++;
       }
       return;
     }
-    int colon = text.indexOf(": ", 5);
-    if (colon < 0) {
+    int at = FROM.length;
+    int from = -1;
+    if (startsWith(line, prefix, at)) {
+      at += prefix.length;
+      int start = at;
+      from = 0;
+      while (at < length && isDigit(line.getByte(at))) {
+        from = from * 10 + (line.getByte(at++) - '0');
+      }
+      if (at == start || from >= clients.length) {
+        from = -1;
+      }
+    }
+    if (from < 0 || at + 2 > length || line.getByte(at) != ':' || line.getByte(at + 1) != ' ') {
       garbled++;
       return;
     }
-    String from = text.substring(5, colon);
+    at += 2;
     if (!me.registered) {
-      if (from.equals(me.name) && text.startsWith("ready", colon + 2)) {
+      if (from == me.index && startsWith(line, READY, at)) {
         registered(me);
       } else {
         garbled++;
       }
       return;
     }
-    Client sender = sender(from);
-    if (sender == null) {
+    long sentAt = 0;
+    int start = at;
+    while (at < length && isDigit(line.getByte(at))) {
+      sentAt = sentAt * 10 + (line.getByte(at++) - '0');
+    }
+    if (at == start) {
       garbled++;
       return;
     }
-    // "<micros> <index>=<seq> ..." — find this recipient's own sequence number.
-    int space = text.indexOf(' ', colon + 2);
-    String key = " " + me.index + "=";
-    int at = text.indexOf(key, colon + 1);
-    if (space < 0 || at < 0) {
+    int seq = -1;
+    while (at < length && line.getByte(at) == ' ') {
+      at++;
+      int index = 0;
+      int digits = at;
+      while (at < length && isDigit(line.getByte(at))) {
+        index = index * 10 + (line.getByte(at++) - '0');
+      }
+      if (at == digits || at >= length || line.getByte(at) != '=') {
+        break;
+      }
+      at++;
+      int value = 0;
+      digits = at;
+      while (at < length && isDigit(line.getByte(at))) {
+        value = value * 10 + (line.getByte(at++) - '0');
+      }
+      if (at == digits) {
+        break;
+      }
+      if (index == me.index) {
+        seq = value;
+        break;
+      }
+    }
+    if (seq < 0) {
       garbled++;
       return;
     }
-    long sentAt;
-    int seq;
-    try {
-      sentAt = Long.parseLong(text, colon + 2, space, 10);
-      int end = text.indexOf(' ', at + key.length());
-      seq = Integer.parseInt(text, at + key.length(), end < 0 ? text.length() : end, 10);
-    } catch (NumberFormatException e) {
-      garbled++;
-      return;
-    }
+    Client sender = clients[from];
     int[] next = me.nextFrom.computeIfAbsent(sender.index, k -> new int[1]);
     if (seq < next[0]) {
       duplicates++;
@@ -205,16 +239,22 @@ final class Load {
     }
   }
 
-  private Client sender(String name) {
-    if (!name.startsWith(settings.prefix())) {
-      return null;
+  private static final byte[] READY = "ready".getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean isDigit(byte b) {
+    return b >= '0' && b <= '9';
+  }
+
+  private static boolean startsWith(Buffer line, byte[] prefix, int at) {
+    if (line.length() < at + prefix.length) {
+      return false;
     }
-    try {
-      int i = Integer.parseInt(name, settings.prefix().length(), name.length(), 10);
-      return i >= 0 && i < clients.length ? clients[i] : null;
-    } catch (NumberFormatException e) {
-      return null;
+    for (int i = 0; i < prefix.length; i++) {
+      if (line.getByte(at + i) != prefix[i]) {
+        return false;
+      }
     }
+    return true;
   }
 
   private void pumpDirty() {

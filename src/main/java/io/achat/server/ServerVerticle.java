@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
- * {@link Connection}. Deployed once per event loop; all instances share one port.
+ * {@link Connection}. Deployed {@code instances} times, each on its own event loop; all share one port.
  */
 public final class ServerVerticle extends VerticleBase {
 
