@@ -101,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         report = run(load);
       } catch (Exception e) {
         load.abandon();
-        progress.println("a-chat bench: " + e.getMessage());
+        progress.println("a-chat bench: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
         return 1;
       }
       System.out.println(json ? report.toJson().encodePrettily() : report.toString());

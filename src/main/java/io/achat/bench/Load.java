@@ -56,7 +56,6 @@ final class Load {
   private boolean sending;
   private boolean closedLoop;
   private int registered;
-  private int connecting;
   private int nextToConnect;
   private CompletableFuture<Void> allRegistered;
   private CompletableFuture<Void> drained;
@@ -93,7 +92,6 @@ final class Load {
 
   private void connectNext() {
     Client client = clients[nextToConnect++];
-    connecting++;
     client.connectStart = micros();
     net.connect(settings.port(), settings.host()).onComplete(ar -> {
       if (ar.failed()) {
@@ -120,7 +118,6 @@ final class Load {
 
   private void registered(Client client) {
     client.registered = true;
-    connecting--;
     connectTimes.recordValue(Math.max(0, micros() - client.connectStart));
     if (++registered == clients.length) {
       allRegistered.complete(null);
