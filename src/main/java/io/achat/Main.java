@@ -2,6 +2,7 @@ package io.achat;
 
 import io.achat.bench.BenchCommand;
 import io.achat.client.ChatClient;
+import io.achat.client.HealthCheck;
 import io.achat.server.AcceptFailureLog;
 
 import java.util.Arrays;
@@ -9,7 +10,8 @@ import java.util.Arrays;
 /**
  * {@code java -jar a-chat.jar [launcher options]} runs the server;
  * {@code java -jar a-chat.jar client [HOST:PORT]} runs the client;
- * {@code java -jar a-chat.jar bench MODE ...} runs the load generator.
+ * {@code java -jar a-chat.jar bench MODE ...} runs the load generator;
+ * {@code java -jar a-chat.jar health [HOST:PORT]} checks that a server answers.
  */
 public final class Main {
 
@@ -19,6 +21,9 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("client")) {
       System.exit(ChatClient.main(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("health")) {
+      System.exit(HealthCheck.main(Arrays.copyOfRange(args, 1, args.length)));
     }
     if (args.length > 0 && args[0].equals("bench")) {
       System.exit(BenchCommand.main(Arrays.copyOfRange(args, 1, args.length)));
