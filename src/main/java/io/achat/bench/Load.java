@@ -7,15 +7,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +36,8 @@ final class Load {
   private final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final List<Client> dirty = new ArrayList<>();
+  private final PairCounters sentSeq;
+  private final PairCounters expectedSeq;
   private final String padding;
   private final byte[] prefix;
 
@@ -69,6 +68,8 @@ final class Load {
     }
     this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
     this.prefix = settings.prefix().getBytes(StandardCharsets.US_ASCII);
+    this.sentSeq = new PairCounters(clients.length);
+    this.expectedSeq = new PairCounters(clients.length);
   }
 
   private long micros() {
@@ -101,9 +102,8 @@ final class Load {
         return;
       }
       client.socket = ar.result();
-      RecordParser lines = RecordParser.newDelimited("\n").handler(line -> receive(client, line));
       client.socket.handler(chunk -> {
-        lines.handle(chunk);
+        split(client, chunk);
         pumpDirty();
       });
       client.socket.closeHandler(v -> {
@@ -132,23 +132,58 @@ final class Load {
   private static final byte[] FROM = "from ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ERROR = "error: ".getBytes(StandardCharsets.US_ASCII);
 
-  /** Parses {@code from PREFIXn: <micros> i=seq i=seq ...} from the bytes, without making strings. */
-  private void receive(Client me, Buffer line) {
-    int length = line.length();
-    if (!startsWith(line, FROM, 0)) {
-      if (startsWith(line, ERROR, 0)) {
+  /**
+   * Hands each complete line of {@code chunk} to {@link #receive} where it lies, copying only a
+   * line that is cut between two reads.
+   */
+  private void split(Client me, Buffer chunk) {
+    int start = 0;
+    int length = chunk.length();
+    if (me.partial != null) {
+      int newline = indexOf(chunk, (byte) '\n', 0, length);
+      if (newline < 0) {
+        me.partial.appendBuffer(chunk);
+        return;
+      }
+      me.partial.appendBuffer(chunk, 0, newline);
+      Buffer line = me.partial;
+      me.partial = null;
+      receive(me, line, 0, line.length());
+      start = newline + 1;
+    }
+    for (int newline; (newline = indexOf(chunk, (byte) '\n', start, length)) >= 0; start = newline + 1) {
+      receive(me, chunk, start, newline);
+    }
+    if (start < length) {
+      me.partial = Buffer.buffer(256).appendBuffer(chunk, start, length - start);
+    }
+  }
+
+  private static int indexOf(Buffer buffer, byte b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buffer.getByte(i) == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Parses {@code from PREFIXn: <micros> i=seq i=seq ...} in {@code [begin, length)} of the bytes. */
+  private void receive(Client me, Buffer line, int begin, int length) {
+    if (!startsWith(line, FROM, begin, length)) {
+      if (startsWith(line, ERROR, begin, length)) {
         errors++;
         if (errors <= 10) {
-          progress.printf("%s got: %s%n", me.name, line);
+          progress.printf("%s got: %s%n", me.name, line.getString(begin, length));
         }
       } else {
         garbled++;
       }
       return;
     }
-    int at = FROM.length;
+    int at = begin + FROM.length;
     int from = -1;
-    if (startsWith(line, prefix, at)) {
+    if (startsWith(line, prefix, at, length)) {
       at += prefix.length;
       int start = at;
       from = 0;
@@ -165,7 +200,7 @@ final class Load {
     }
     at += 2;
     if (!me.registered) {
-      if (from == me.index && startsWith(line, READY, at)) {
+      if (from == me.index && startsWith(line, READY, at, length)) {
         registered(me);
       } else {
         garbled++;
@@ -211,15 +246,15 @@ final class Load {
       return;
     }
     Client sender = clients[from];
-    int[] next = me.nextFrom.computeIfAbsent(sender.index, k -> new int[1]);
-    if (seq < next[0]) {
+    int next = expectedSeq.get(sender.index, me.index);
+    if (seq < next) {
       duplicates++;
       return;
     }
     // A gap means lines were lost: counted at the end (expected minus delivered), and given
     // back to the sender's window so a lossy server does not stall the closed loop.
-    sender.outstanding -= seq - next[0];
-    next[0] = seq + 1;
+    sender.outstanding -= seq - next;
+    expectedSeq.set(sender.index, me.index, seq + 1);
     delivered++;
     long now = micros();
     if (sentAt >= measureFrom && sentAt < measureUntil) {
@@ -242,8 +277,8 @@ final class Load {
     return b >= '0' && b <= '9';
   }
 
-  private static boolean startsWith(Buffer line, byte[] prefix, int at) {
-    if (line.length() < at + prefix.length) {
+  private static boolean startsWith(Buffer line, byte[] prefix, int at, int end) {
+    if (end < at + prefix.length) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {
@@ -294,8 +329,9 @@ final class Load {
     }
     out.append(": ").append(sentAt);
     for (int r : to) {
-      int[] seq = from.nextTo.computeIfAbsent(r, x -> new int[1]);
-      out.append(' ').append(r).append('=').append(seq[0]++);
+      int seq = sentSeq.get(from.index, r);
+      sentSeq.set(from.index, r, seq + 1);
+      out.append(' ').append(r).append('=').append(seq);
     }
     out.append(padding).append('\n');
     from.outstanding += k;
@@ -447,8 +483,7 @@ final class Load {
   private static final class Client {
     final int index;
     final String name;
-    final Map<Integer, int[]> nextTo = new HashMap<>();
-    final Map<Integer, int[]> nextFrom = new HashMap<>();
+    Buffer partial;
     NetSocket socket;
     long connectStart;
     long outstanding;
