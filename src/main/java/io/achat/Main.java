@@ -19,16 +19,16 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("client")) {
-      System.exit(ChatClient.main(Arrays.copyOfRange(args, 1, args.length)));
+    String command = args.length > 0 ? args[0] : "";
+    String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
+    switch (command) {
+      case "client" -> System.exit(ChatClient.main(rest));
+      case "health" -> System.exit(HealthCheck.main(rest));
+      case "bench" -> System.exit(BenchCommand.main(rest));
+      default -> {
+        AcceptFailureLog.install();
+        new ChatApplication(args).launch();
+      }
     }
-    if (args.length > 0 && args[0].equals("health")) {
-      System.exit(HealthCheck.main(Arrays.copyOfRange(args, 1, args.length)));
-    }
-    if (args.length > 0 && args[0].equals("bench")) {
-      System.exit(BenchCommand.main(Arrays.copyOfRange(args, 1, args.length)));
-    }
-    AcceptFailureLog.install();
-    new ChatApplication(args).launch();
   }
 }

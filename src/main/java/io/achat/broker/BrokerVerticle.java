@@ -9,8 +9,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +37,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final ChatConfig config;
   private final Map<String, Peer> peers = new HashMap<>();
   private final ConnectionSlots slots;
-  private final List<io.vertx.core.eventbus.Message<Event>> drainRequests = new ArrayList<>();
+  private final List<Message<Event>> drainRequests = new ArrayList<>();
   // Filled by the deployment below, which creates its instances before it returns.
   private final List<ServerVerticle> servers = new ArrayList<>();
 
@@ -65,7 +65,7 @@ public final class BrokerVerticle extends VerticleBase {
     return servers.get(0).localAddress();
   }
 
-  private void handle(io.vertx.core.eventbus.Message<Event> envelope) {
+  private void handle(Message<Event> envelope) {
     Event event = envelope.body();
     if (event instanceof Event.Message message) {
       route(message);
