@@ -1,16 +1,14 @@
 package io.achat;
 
+import io.achat.bench.Rss;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,7 @@ class OverloadIT {
       int port = server.port();
       AtomicLong maxRss = new AtomicLong();
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-      sampler.scheduleAtFixedRate(() -> maxRss.accumulateAndGet(rss(server.pid()), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+      sampler.scheduleAtFixedRate(() -> maxRss.accumulateAndGet(Rss.of(server.pid()), Math::max), 0, 100, TimeUnit.MILLISECONDS);
       try (LineClient deaf = LineClient.login("127.0.0.1", port, "deaf", 4096);
            LineClient pusher = LineClient.login("127.0.0.1", port, "pusher");
            LineClient flooder = LineClient.login("127.0.0.1", port, "flooder");
@@ -137,18 +135,5 @@ class OverloadIT {
         // read and forget
       }
     });
-  }
-
-  private static long rss(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-        }
-      }
-      return 0;
-    } catch (IOException e) {
-      return 0; // the process is gone
-    }
   }
 }

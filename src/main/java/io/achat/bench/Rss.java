@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Resident memory of a process, from {@code /proc/PID/status}. */
-final class Rss {
+public final class Rss {
 
   private Rss() {
   }
 
   /** Bytes resident, or 0 when {@code pid} is 0 or cannot be read. */
-  static long of(long pid) {
+  public static long of(long pid) {
     if (pid <= 0) {
       return 0;
     }
