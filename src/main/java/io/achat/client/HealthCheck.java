@@ -32,7 +32,8 @@ public final class HealthCheck {
     String target = args.length > 0 ? args[0] : "127.0.0.1:" + port;
     int colon = target.lastIndexOf(':');
     boolean tls = !System.getenv().getOrDefault("ACHAT_TLS_CERT_PATH", "").isBlank();
-    String login = "health-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    // Short, so that it fits any maxLoginLength of 7 or more.
+    String login = "h" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36), 36);
     try (Socket socket = open(tls)) {
       socket.connect(new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
         TIMEOUT_MILLIS);

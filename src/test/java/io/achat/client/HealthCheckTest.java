@@ -2,6 +2,7 @@ package io.achat.client;
 
 import io.achat.support.ChatServerFixture;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,6 +17,12 @@ class HealthCheckTest {
   @Test
   void healthyWhenTheServerRoutesTheProbesMessage(Vertx vertx) {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + server.port()})).isZero();
+  }
+
+  @Test
+  void theProbeFitsShortLoginLimits(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxLoginLength", 7));
     assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + server.port()})).isZero();
   }
 
