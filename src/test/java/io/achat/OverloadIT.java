@@ -1,5 +1,6 @@
 package io.achat;
 
+import io.achat.support.Background;
 import io.achat.bench.Rss;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
@@ -65,20 +66,22 @@ class OverloadIT {
       try (LineClient deaf = LineClient.login("127.0.0.1", port, "deaf", 4096);
            LineClient pusher = LineClient.login("127.0.0.1", port, "pusher");
            LineClient flooder = LineClient.login("127.0.0.1", port, "flooder");
+           LineClient sink = LineClient.login("127.0.0.1", port, "sink");
            LineClient endless = LineClient.login("127.0.0.1", port, "endless")) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         // 400 MB for a recipient that never reads.
         String big = "deaf: " + "d".repeat(8000) + "\n";
         CompletableFuture<Long> pushed = send(pusher, big.getBytes(StandardCharsets.US_ASCII), 400L << 20, deadline);
-        CompletableFuture<Void> pusherReads = drain(pusher);
+        CompletableFuture<Long> pusherReads = Background.supply(pusher::discardUntilClosed);
         // 256 MiB without a newline.
         CompletableFuture<Long> endlessSent = send(endless, "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII),
           256L << 20, deadline);
-        // Full speed to itself (it reads what comes back).
-        String flood = "flooder: " + "f".repeat(200) + "\n";
+        // Full speed to a client that reads as fast as it can.
+        String flood = "sink: " + "f".repeat(200) + "\n";
         CompletableFuture<Long> flooded = send(flooder, flood.repeat(100).getBytes(StandardCharsets.US_ASCII),
           Long.MAX_VALUE, deadline);
-        CompletableFuture<Void> flooderReads = drain(flooder);
+        CompletableFuture<Long> sinkReads = Background.supply(sink::discardUntilClosed);
+        CompletableFuture<Long> flooderReads = Background.supply(flooder::discardUntilClosed);
 
         // Meanwhile two fresh clients exchange a message within a second, again and again.
         int rounds = 0;
@@ -102,8 +105,10 @@ class OverloadIT {
         assertThat(endlessSent.get(60, TimeUnit.SECONDS)).as("sent without a newline before being cut off").isLessThan(256L << 20);
         pushed.get(60, TimeUnit.SECONDS);
         flooder.close();
+        sink.close();
         pusher.close();
         flooderReads.get(60, TimeUnit.SECONDS);
+        sinkReads.get(60, TimeUnit.SECONDS);
         pusherReads.get(60, TimeUnit.SECONDS);
         assertThat(deaf.readUntilClosed().size()).as("lines deaf got before it was cut off").isLessThan((400 << 20) / 8000);
       } finally {
@@ -129,7 +134,7 @@ class OverloadIT {
 
   /** Writes {@code unit} again and again until {@code total} bytes, the deadline, or the server cuts it off. */
   private static CompletableFuture<Long> send(LineClient client, byte[] unit, long total, long deadline) {
-    return CompletableFuture.supplyAsync(() -> {
+    return Background.supply(() -> {
       long sent = 0;
       try {
         while (sent < total && System.nanoTime() < deadline) {
@@ -143,11 +148,4 @@ class OverloadIT {
     });
   }
 
-  private static CompletableFuture<Void> drain(LineClient client) {
-    return CompletableFuture.runAsync(() -> {
-      while (client.readLine() != null) {
-        // read and forget
-      }
-    });
-  }
 }

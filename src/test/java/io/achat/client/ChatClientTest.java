@@ -1,5 +1,6 @@
 package io.achat.client;
 
+import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.achat.support.LineSink;
@@ -33,7 +34,7 @@ class ChatClientTest {
   }
 
   private static CompletableFuture<Integer> start(ChatClient client, int port) {
-    return CompletableFuture.supplyAsync(() -> client.run("127.0.0.1", port));
+    return Background.supply(() -> client.run("127.0.0.1", port));
   }
 
   @Test

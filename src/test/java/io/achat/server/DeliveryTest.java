@@ -1,5 +1,6 @@
 package io.achat.server;
 
+import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.vertx.core.Vertx;
@@ -37,7 +38,7 @@ class DeliveryTest {
   void tenThousandMessagesFromOneSenderArriveInOrder() throws Exception {
     int count = 10_000;
     try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob")) {
-      CompletableFuture<List<String>> received = CompletableFuture.supplyAsync(() -> {
+      CompletableFuture<List<String>> received = Background.supply(() -> {
         List<String> lines = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
           lines.add(bob.readLine());
@@ -72,7 +73,7 @@ class DeliveryTest {
       String everyone = all.stream().map(LineClient::login).collect(Collectors.joining(", "));
       List<CompletableFuture<Map<String, List<Integer>>>> receipts = new ArrayList<>();
       for (LineClient client : all) {
-        receipts.add(CompletableFuture.supplyAsync(() -> receive(client, clients * messagesEach)));
+        receipts.add(Background.supply(() -> receive(client, clients * messagesEach)));
       }
       for (int m = 0; m < messagesEach; m++) {
         for (LineClient client : all) {
@@ -116,7 +117,7 @@ class DeliveryTest {
         for (int i = 0; i < senders; i++) {
           all.add(server.login("s" + i));
         }
-        CompletableFuture<List<String>> received = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<List<String>> received = Background.supply(() -> {
           List<String> lines = new ArrayList<>();
           for (int i = 0; i < senders * messagesEach; i++) {
             lines.add(sink.readLine());
@@ -125,7 +126,7 @@ class DeliveryTest {
         });
         List<CompletableFuture<Void>> sending = new ArrayList<>();
         for (LineClient sender : all) {
-          sending.add(CompletableFuture.runAsync(() -> {
+          sending.add(Background.run(() -> {
             for (int m = 0; m < messagesEach; m++) {
               sender.send("sink: " + payload(sender.login(), m));
             }

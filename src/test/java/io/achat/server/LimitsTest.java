@@ -1,5 +1,6 @@
 package io.achat.server;
 
+import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.vertx.core.Vertx;
@@ -80,7 +81,7 @@ class LimitsTest {
     String text = "q".repeat(1000);
     try (LineClient alice = server.login("alice"); LineClient carol = server.login("carol");
          LineClient deaf = server.loginSlowReader("deaf")) {
-      CompletableFuture<List<String>> carolGot = CompletableFuture.supplyAsync(() ->
+      CompletableFuture<List<String>> carolGot = Background.supply(() ->
         IntStream.range(0, count).mapToObj(i -> carol.readLine()).toList());
       for (int i = 0; i < count; i++) {
         alice.send("deaf, carol: " + i + " " + text);

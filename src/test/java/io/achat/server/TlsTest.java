@@ -1,5 +1,6 @@
 package io.achat.server;
 
+import io.achat.support.Background;
 import io.achat.client.ChatClient;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
@@ -51,7 +52,7 @@ class TlsTest {
     LineSink screen = new LineSink();
     ChatClient bob = new ChatClient(new PipedInputStream(keyboard, 4096), new PrintStream(screen, true),
       new PrintStream(new ByteArrayOutputStream()), trusting());
-    CompletableFuture<Integer> bobStatus = CompletableFuture.supplyAsync(() -> bob.run("localhost", server.port()));
+    CompletableFuture<Integer> bobStatus = Background.supply(() -> bob.run("localhost", server.port()));
     keyboard.write("bob\nbob: ready\n".getBytes(StandardCharsets.UTF_8));
     keyboard.flush();
     assertThat(screen.next()).isEqualTo("from bob: ready");

@@ -141,6 +141,22 @@ public final class LineClient implements AutoCloseable {
     return lines;
   }
 
+  /** Reads and drops everything until the server closes the connection; returns the byte count. */
+  public long discardUntilClosed() {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    try {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        total += n;
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError((login == null ? "client" : login) + ": nothing for " + READ_TIMEOUT_MILLIS + " ms");
+    } catch (IOException e) {
+      // reset or closed by the server: the end
+    }
+    return total;
+  }
+
   @Override
   public void close() {
     try {
