@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,21 +70,27 @@ class OverloadIT {
            LineClient sink = LineClient.login("127.0.0.1", port, "sink");
            LineClient endless = LineClient.login("127.0.0.1", port, "endless")) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<CountDownLatch> underWay = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
         // 400 MB for a recipient that never reads.
         String big = "deaf: " + "d".repeat(8000) + "\n";
-        CompletableFuture<Long> pushed = send(pusher, big.getBytes(StandardCharsets.US_ASCII), 400L << 20, deadline);
+        CompletableFuture<Long> pushed = send(pusher, big.getBytes(StandardCharsets.US_ASCII), 400L << 20, deadline,
+          underWay.get(0));
         CompletableFuture<Long> pusherReads = Background.supply(pusher::discardUntilClosed);
         // 256 MiB without a newline.
         CompletableFuture<Long> endlessSent = send(endless, "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII),
-          256L << 20, deadline);
+          256L << 20, deadline, underWay.get(1));
         // Full speed to a client that reads as fast as it can.
         String flood = "sink: " + "f".repeat(200) + "\n";
         CompletableFuture<Long> flooded = send(flooder, flood.repeat(100).getBytes(StandardCharsets.US_ASCII),
-          Long.MAX_VALUE, deadline);
+          Long.MAX_VALUE, deadline, underWay.get(2));
         CompletableFuture<Long> sinkReads = Background.supply(sink::discardUntilClosed);
         CompletableFuture<Long> flooderReads = Background.supply(flooder::discardUntilClosed);
 
-        // Meanwhile two fresh clients exchange a message within a second, again and again.
+        // Once every attack is under way, two fresh clients exchange a message within a second,
+        // again and again, for as long as the attacks last.
+        for (CountDownLatch attack : underWay) {
+          assertThat(attack.await(30, TimeUnit.SECONDS)).isTrue();
+        }
         int rounds = 0;
         long slowest = 0;
         int slowestRound = 0;
@@ -132,17 +139,26 @@ class OverloadIT {
     }
   }
 
-  /** Writes {@code unit} again and again until {@code total} bytes, the deadline, or the server cuts it off. */
-  private static CompletableFuture<Long> send(LineClient client, byte[] unit, long total, long deadline) {
+  /**
+   * Writes {@code unit} again and again until {@code total} bytes, the deadline, or the server
+   * cuts it off; counts {@code underWay} down once 4 MiB are sent or it was cut off.
+   */
+  private static CompletableFuture<Long> send(LineClient client, byte[] unit, long total, long deadline,
+                                              CountDownLatch underWay) {
     return Background.supply(() -> {
       long sent = 0;
       try {
         while (sent < total && System.nanoTime() < deadline) {
           client.sendRaw(unit);
           sent += unit.length;
+          if (sent >= 4 << 20) {
+            underWay.countDown();
+          }
         }
       } catch (UncheckedIOException cutOff) {
         // the server closed the connection
+      } finally {
+        underWay.countDown();
       }
       return sent;
     });
