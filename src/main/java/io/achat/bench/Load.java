@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Drives the protocol from many clients at once. Everything runs on one Vert.x event loop, so
@@ -360,8 +361,7 @@ final class Load {
   /** Closed loop for warm-up plus duration, then waits for what is in flight. */
   Report throughput() throws Exception {
     long connectMillis = connectAll();
-    CompletableFuture<Void> started = new CompletableFuture<>();
-    context.runOnContext(v -> {
+    onLoop(() -> {
       sending = true;
       closedLoop = true;
       long now = micros();
@@ -370,9 +370,8 @@ final class Load {
       for (Client client : clients) {
         pump(client);
       }
-      started.complete(null);
+      return null;
     });
-    started.get();
     progress.printf("throughput: %d clients, %d recipients each, window %d, %s warm-up, %s measured%n",
       clients.length, settings.recipients(), settings.window(), settings.warmup(), settings.duration());
     sleepUntilEnd();
@@ -436,14 +435,16 @@ final class Load {
     long step = Math.max(1000, total / 10);
     for (long waited = 0; waited < total; waited += step) {
       Thread.sleep(Math.min(step, total - waited)); // the benchmark's own run time
-      progress.printf("  %d s: %d delivered%n", (waited + Math.min(step, total - waited)) / 1000, delivered());
+      progress.printf("  %d s: %d delivered%n", (waited + Math.min(step, total - waited)) / 1000,
+        onLoop(() -> delivered));
     }
   }
 
-  private long delivered() throws Exception {
-    CompletableFuture<Long> n = new CompletableFuture<>();
-    context.runOnContext(v -> n.complete(delivered));
-    return n.get();
+  /** Runs {@code work} on the generator's event loop, where all its state lives, and waits for it. */
+  private <T> T onLoop(Supplier<T> work) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> result.complete(work.get()));
+    return result.get();
   }
 
   private Report finish(String mode, long connectMillis) throws Exception {
@@ -459,8 +460,7 @@ final class Load {
     } catch (java.util.concurrent.TimeoutException e) {
       progress.printf("not everything arrived within %s%n", settings.drain());
     }
-    CompletableFuture<Report> report = new CompletableFuture<>();
-    context.runOnContext(v -> {
+    Report result = onLoop(() -> {
       Report r = new Report(mode, settings, sent, expected, delivered, expected - delivered, duplicates, garbled,
         errors + connectFailures, measuredDeliveries, settings.duration(), latency.copy(), connectTimes.copy(), connectMillis);
       for (Client client : clients) {
@@ -469,9 +469,8 @@ final class Load {
           client.socket.close();
         }
       }
-      report.complete(r);
+      return r;
     });
-    Report result = report.get();
     vertx.close().await();
     return result;
   }

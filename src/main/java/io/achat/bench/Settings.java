@@ -31,7 +31,7 @@ public record Settings(
     if (clients < 1) {
       throw new IllegalArgumentException("--clients must be at least 1");
     }
-    if (recipients < 0 || recipients >= clients && clients > 1 || clients == 1 && recipients > 0) {
+    if (recipients < 0 || recipients > clients - 1) {
       throw new IllegalArgumentException("--recipients must be between 0 and clients - 1");
     }
   }

@@ -21,24 +21,12 @@ class DisconnectTest {
     server = ChatServerFixture.deploy(vertx);
   }
 
-  /** Waits, by asking the broker, until {@code who} is no longer connected. */
-  static void awaitGone(LineClient observer, String who) {
-    // Each round trip goes through the broker, so this waits on the broker, not on a clock.
-    for (int round = 0; round < 10_000; round++) {
-      observer.send(who + ": are you there?");
-      if (observer.sync().contains("error: not connected: " + who)) {
-        return;
-      }
-    }
-    throw new AssertionError(who + " is still connected");
-  }
-
   @Test
   void aUserWhoLeavesIsNoLongerConnectedAndGetsNothingMore() {
     try (LineClient alice = server.login("alice")) {
       LineClient bob = server.login("bob");
       bob.close();
-      awaitGone(alice, "bob");
+      alice.awaitGone("bob");
       alice.send("bob: hello?");
       assertThat(alice.readLine()).isEqualTo("error: not connected: bob");
     }
@@ -48,7 +36,7 @@ class DisconnectTest {
   void aLoginIsFreeAgainOnceItsHolderLeftAndAReconnectWorks() {
     try (LineClient alice = server.login("alice")) {
       server.login("bob").close();
-      awaitGone(alice, "bob");
+      alice.awaitGone("bob");
       try (LineClient bobAgain = server.login("bob")) {
         alice.send("bob: welcome back");
         assertThat(bobAgain.readLine()).isEqualTo("from alice: welcome back");

@@ -31,7 +31,7 @@ class LimitsTest {
         assertThat(dave.readUntilClosed()).containsExactly("error: server full");
       }
       carol.close();
-      DisconnectTest.awaitGone(alice, "carol");
+      alice.awaitGone("carol");
       try (LineClient erin = server.login("erin")) {
         alice.send("erin: welcome");
         assertThat(erin.readLine()).isEqualTo("from alice: welcome");

@@ -90,6 +90,20 @@ public final class LineClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits, by asking the broker, until {@code who} is no longer connected: each round trip goes
+   * through the broker, so this waits on the broker, not on a clock.
+   */
+  public void awaitGone(String who) {
+    for (int round = 0; round < 10_000; round++) {
+      send(who + ": are you there?");
+      if (sync().contains("error: not connected: " + who)) {
+        return;
+      }
+    }
+    throw new AssertionError(who + " is still connected");
+  }
+
   public String login() {
     return login;
   }
