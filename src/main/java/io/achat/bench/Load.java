@@ -54,6 +54,7 @@ final class Load {
   private long measureFrom = Long.MAX_VALUE;
   private long measureUntil = Long.MAX_VALUE;
   private boolean sending;
+  private boolean pumpScheduled;
   private boolean closedLoop;
   private int registered;
   private int nextToConnect;
@@ -105,7 +106,7 @@ final class Load {
       client.socket = ar.result();
       client.socket.handler(chunk -> {
         split(client, chunk);
-        pumpDirty();
+        schedulePump();
       });
       client.socket.closeHandler(v -> {
         if (!client.closing) {
@@ -290,10 +291,21 @@ final class Load {
     return true;
   }
 
-  private void pumpDirty() {
-    if (dirty.isEmpty()) {
-      return;
+  /**
+   * Refills the windows once all reads of this turn of the event loop are handled, so that a
+   * client whose window opened several times in one turn sends one batch in one write.
+   */
+  private void schedulePump() {
+    if (!pumpScheduled && !dirty.isEmpty()) {
+      pumpScheduled = true;
+      context.runOnContext(v -> {
+        pumpScheduled = false;
+        pumpDirty();
+      });
     }
+  }
+
+  private void pumpDirty() {
     for (Client client : dirty) {
       client.dirty = false;
       pump(client);
