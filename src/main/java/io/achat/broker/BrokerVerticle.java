@@ -5,11 +5,13 @@ import io.achat.protocol.Replies;
 import io.achat.server.ConnectionSlots;
 import io.achat.server.ServerVerticle;
 import io.achat.server.Sockets;
+import io.netty.channel.EventLoop;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
@@ -38,6 +40,8 @@ public final class BrokerVerticle extends VerticleBase {
   private final Map<String, Peer> peers = new HashMap<>();
   private final ConnectionSlots slots;
   private final List<Message<Event>> drainRequests = new ArrayList<>();
+  private final List<Peer> unflushed = new ArrayList<>();
+  private boolean flushScheduled;
   // Filled by the deployment below, which creates its instances before it returns.
   private final List<ServerVerticle> servers = new ArrayList<>();
 
@@ -55,7 +59,9 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private ServerVerticle newServer() {
-    ServerVerticle server = new ServerVerticle(config, slots);
+    // The first accept loop shares the broker's event loop (see ServerVerticle).
+    EventLoop loop = servers.isEmpty() ? ((ContextInternal) context).nettyEventLoop() : null;
+    ServerVerticle server = new ServerVerticle(config, slots, loop);
     servers.add(server);
     return server;
   }
@@ -79,6 +85,7 @@ public final class BrokerVerticle extends VerticleBase {
     } else if (event instanceof Event.Drain) {
       drainRequests.add(envelope);
       if (drainRequests.size() >= config.serverInstances()) {
+        flush();
         log.debug("all accept loops stopped reading; {} peers to drain", peers.size());
         drainRequests.forEach(request -> request.reply(peers.size()));
         drainRequests.clear();
@@ -95,7 +102,7 @@ public final class BrokerVerticle extends VerticleBase {
         peer = null;
       }
       if (peer != null) {
-        peer.write(message.line());
+        deliver(peer, message.line());
       } else {
         if (missing == null) {
           missing = new ArrayList<>(2);
@@ -106,10 +113,32 @@ public final class BrokerVerticle extends VerticleBase {
     if (missing != null) {
       Peer sender = peers.get(message.from());
       if (sender != null) {
-        sender.write(Buffer.buffer(Replies.notConnected(missing)));
+        deliver(sender, Buffer.buffer(Replies.notConnected(missing)));
       }
     }
     message.backlog().routed(message.line().length());
+  }
+
+  private void deliver(Peer peer, Buffer line) {
+    if (peer.add(line)) {
+      unflushed.add(peer);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        context.runOnContext(v -> flush());
+      }
+    }
+  }
+
+  /**
+   * Ends the broker's turn: each user who was routed lines since the last one gets them in one
+   * write. Runs after the events already waiting for the broker, so a burst is written together.
+   */
+  private void flush() {
+    flushScheduled = false;
+    for (Peer peer : unflushed) {
+      peer.flush();
+    }
+    unflushed.clear();
   }
 
   /**
@@ -120,6 +149,7 @@ public final class BrokerVerticle extends VerticleBase {
     peers.remove(name);
     log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
       peer.socket().remoteAddress(), name, peer.queued());
+    peer.discard();
     Sockets.abort(peer.socket());
   }
 }
