@@ -6,13 +6,19 @@ import io.achat.broker.LocalCodec;
 import io.achat.config.ChatConfig;
 import io.achat.protocol.Utf8;
 import io.achat.protocol.Replies;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.impl.NetServerInternal;
+import io.vertx.core.net.impl.SocketAddressImpl;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -27,7 +33,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
- * {@link Connection}. Deployed {@code instances} times, each on its own event loop; all share one port.
+ * {@link Connection}. Deployed {@code instances} times; all share one port. The first one runs
+ * its connections on the broker's own event loop, so the lines it reads reach the broker and the
+ * broker's writes reach its sockets without crossing threads; each further one has an event loop
+ * of its own.
  */
 public final class ServerVerticle extends VerticleBase {
 
@@ -35,15 +44,22 @@ public final class ServerVerticle extends VerticleBase {
 
   private final ChatConfig config;
   private final ConnectionSlots slots;
-  // Every connection of this instance runs on this verticle's event loop, so these need no locks.
+  private final EventLoop sharedLoop;
+  // Every connection of this instance runs on the listening context's event loop, so these need no locks.
   private final Set<Connection> connections = new HashSet<>();
+  private ContextInternal listening;
   private final Utf8 utf8 = new Utf8();
   private NetServer server;
   private boolean stopping;
 
-  public ServerVerticle(ChatConfig config, ConnectionSlots slots) {
+  /**
+   * @param sharedLoop the event loop to run the connections on, or {@code null} for this
+   *   verticle's own
+   */
+  public ServerVerticle(ChatConfig config, ConnectionSlots slots, EventLoop sharedLoop) {
     this.config = config;
     this.slots = slots;
+    this.sharedLoop = sharedLoop;
   }
 
   @Override
@@ -59,8 +75,15 @@ public final class ServerVerticle extends VerticleBase {
     server = vertx.createNetServer(options)
       .connectHandler(this::accept)
       .exceptionHandler(e -> log.debug("connection failed before it was accepted: {}", e.toString()));
+    ContextInternal own = (ContextInternal) context;
+    listening = sharedLoop == null ? own : ((VertxInternal) vertx).contextBuilder()
+      .withEventLoop(sharedLoop)
+      .withCloseFuture(own.closeFuture())
+      .withClassLoader(own.classLoader())
+      .build();
     // With port 0, Vert.x's port -1 binds one OS-chosen port that every instance shares.
-    return server.listen(config.port() == 0 ? -1 : config.port(), config.host())
+    SocketAddress address = new SocketAddressImpl(config.port() == 0 ? -1 : config.port(), config.host());
+    return ((NetServerInternal) server).listen(listening, address)
       .recover(e -> Future.failedFuture(new IllegalStateException(
         "cannot listen on " + config.host() + ":" + config.port() + " ('host', 'port'): " + e.getMessage(), e)));
   }
@@ -95,6 +118,12 @@ public final class ServerVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    Promise<Void> stopped = Promise.promise();
+    listening.runOnContext(v -> drainAndClose().<Void>mapEmpty().onComplete(stopped));
+    return stopped.future();
+  }
+
+  private Future<?> drainAndClose() {
     stopping = true;
     connections.forEach(Connection::stopReading);
     Future<Void> closed = server.shutdown(config.drainTimeoutMillis(), TimeUnit.MILLISECONDS);
