@@ -1,25 +1,25 @@
 package io.achat.broker;
 
-import io.vertx.core.Context;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bytes one connection has handed to the broker that the broker has not routed yet. Past the
  * limit the connection stops reading its socket, so a flooding sender is slowed down by TCP
  * instead of filling the broker's inbox; once the broker is back under half the limit, the
- * connection is told on its own context to read again.
+ * connection is told on its own thread to read again.
  */
 public final class Backlog {
 
   private final AtomicLong bytes = new AtomicLong();
   private final long limit;
-  private final Context context;
+  private final Executor connectionThread;
   private final Runnable drained;
 
-  public Backlog(long limit, Context context, Runnable drained) {
+  public Backlog(long limit, Executor connectionThread, Runnable drained) {
     this.limit = limit;
-    this.context = context;
+    this.connectionThread = connectionThread;
     this.drained = drained;
   }
 
@@ -38,7 +38,7 @@ public final class Backlog {
     long after = bytes.addAndGet(-n);
     long resumeAt = limit / 2;
     if (after <= resumeAt && after + n > resumeAt) {
-      context.runOnContext(v -> drained.run());
+      connectionThread.execute(drained);
     }
   }
 }

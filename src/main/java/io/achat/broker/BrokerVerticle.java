@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -53,17 +52,21 @@ public final class BrokerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     MessageConsumer<Event> consumer = vertx.eventBus().localConsumer(ADDRESS, this::handle);
+    // The first accept loop shares the broker's event loop and binds the port (the configured
+    // one may be 0); the others then listen on the port it got (see ServerVerticle).
+    EventLoop own = ((ContextInternal) context).nettyEventLoop();
     return consumer.completion()
-      .compose(v -> vertx.deployVerticle(this::newServer,
-        new DeploymentOptions().setInstances(config.serverInstances())));
+      .compose(v -> deployServers(1, config.port(), own))
+      .compose(v -> config.serverInstances() == 1 ? Future.succeededFuture()
+        : deployServers(config.serverInstances() - 1, servers.get(0).localAddress().port(), null));
   }
 
-  private ServerVerticle newServer() {
-    // The first accept loop shares the broker's event loop (see ServerVerticle).
-    EventLoop loop = servers.isEmpty() ? ((ContextInternal) context).nettyEventLoop() : null;
-    ServerVerticle server = new ServerVerticle(config, slots, loop);
-    servers.add(server);
-    return server;
+  private Future<String> deployServers(int instances, int port, EventLoop loop) {
+    return vertx.deployVerticle(() -> {
+      ServerVerticle server = new ServerVerticle(config, slots, port, loop);
+      servers.add(server);
+      return server;
+    }, new DeploymentOptions().setInstances(instances));
   }
 
   /** The address the accept loops listen on (the real port when the configured one was 0). */
@@ -81,7 +84,9 @@ public final class BrokerVerticle extends VerticleBase {
       Peer peer = peers.get(gone.login());
       if (peer != null && peer.socket() == gone.socket()) {
         peers.remove(gone.login());
+        peer.flush();
       }
+      envelope.reply(true);
     } else if (event instanceof Event.Drain) {
       drainRequests.add(envelope);
       if (drainRequests.size() >= config.serverInstances()) {
@@ -113,13 +118,13 @@ public final class BrokerVerticle extends VerticleBase {
     if (missing != null) {
       Peer sender = peers.get(message.from());
       if (sender != null) {
-        deliver(sender, Buffer.buffer(Replies.notConnected(missing)));
+        deliver(sender, Replies.notConnected(missing));
       }
     }
-    message.backlog().routed(message.line().length());
+    message.backlog().routed(message.line().length);
   }
 
-  private void deliver(Peer peer, Buffer line) {
+  private void deliver(Peer peer, byte[] line) {
     if (peer.add(line)) {
       unflushed.add(peer);
       if (!flushScheduled) {

@@ -1,7 +1,6 @@
 package io.achat.broker;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
+import io.netty.channel.Channel;
 
 import java.util.List;
 
@@ -12,18 +11,21 @@ import java.util.List;
 public sealed interface Event permits Event.NewPeer, Event.Message, Event.Disconnect, Event.Drain {
 
   /** A client asks for {@code login}; the broker replies {@code true} if it is now theirs. */
-  record NewPeer(String login, NetSocket socket) implements Event {
+  record NewPeer(String login, Channel socket) implements Event {
   }
 
   /**
    * {@code line} is the encoded {@code from <from>: <text>\n}, written as is to each recipient;
    * its length is charged to the sender's {@code backlog} until the broker has routed it.
    */
-  record Message(String from, List<String> recipients, Buffer line, Backlog backlog) implements Event {
+  record Message(String from, List<String> recipients, byte[] line, Backlog backlog) implements Event {
   }
 
-  /** The connection that held {@code login} is gone; only that very socket releases it. */
-  record Disconnect(String login, NetSocket socket) implements Event {
+  /**
+   * The connection that held {@code login} is gone; only that very socket releases it. Sent as
+   * a request, it is answered once the lines routed to that user so far are written.
+   */
+  record Disconnect(String login, Channel socket) implements Event {
   }
 
   /**

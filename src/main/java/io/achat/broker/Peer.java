@@ -1,7 +1,8 @@
 package io.achat.broker;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,22 +11,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * current turn, and how many bytes for it have not yet left for the network.
  *
  * <p>Lines are collected during a turn and written together at its end, so a user who is sent
- * twenty lines at once costs one write, not twenty. Vert.x's {@code writeQueueFull()} counts
- * queued writes, not bytes, and from the broker's thread it trips on any burst, so the bytes are
- * counted here; each write's completion, on the socket's event loop, takes its bytes off again.
+ * twenty lines at once costs one write, not twenty. The bytes are counted here rather than read
+ * off the socket's own queue, which lives on another thread; each write's completion, on the
+ * socket's event loop, takes its bytes off again.
  */
 final class Peer {
 
-  private final NetSocket socket;
+  private final Channel socket;
   private final AtomicLong queued = new AtomicLong();
-  private Buffer pending;
-  private boolean copied;
+  /** The turn's only line so far, shared with its other recipients; or {@code null}. */
+  private byte[] single;
+  /** The turn's lines once there is more than one; or {@code null}. */
+  private ByteBuf lines;
 
-  Peer(NetSocket socket) {
+  Peer(Channel socket) {
     this.socket = socket;
   }
 
-  NetSocket socket() {
+  Channel socket() {
     return socket;
   }
 
@@ -39,39 +42,42 @@ final class Peer {
    *
    * @return whether it is the first line of the turn, so the broker must remember to flush
    */
-  boolean add(Buffer line) {
-    queued.addAndGet(line.length());
-    if (pending == null) {
-      pending = line;
+  boolean add(byte[] line) {
+    queued.addAndGet(line.length);
+    if (single == null && lines == null) {
+      single = line;
       return true;
     }
-    if (!copied) {
-      // The first line is shared with its other recipients: collect into a buffer of our own.
-      pending = Buffer.buffer(Math.max(256, 4 * pending.length())).appendBuffer(pending);
-      copied = true;
+    if (lines == null) {
+      lines = socket.alloc().ioBuffer(Math.max(512, 4 * (single.length + line.length)));
+      lines.writeBytes(single);
+      single = null;
     }
-    pending.appendBuffer(line);
+    lines.writeBytes(line);
     return false;
   }
 
   /** Writes what the turn collected. */
   void flush() {
-    if (pending == null) {
+    ByteBuf out = lines != null ? lines : single != null ? Unpooled.wrappedBuffer(single) : null;
+    if (out == null) {
       return;
     }
-    int n = pending.length();
-    Buffer lines = pending;
-    pending = null;
-    copied = false;
-    socket.write(lines).onComplete(ar -> queued.addAndGet(-n));
+    single = null;
+    lines = null;
+    int n = out.readableBytes();
+    socket.writeAndFlush(out).addListener(f -> queued.addAndGet(-n));
   }
 
   /** The user is being cut off: what was collected for it is dropped. */
   void discard() {
-    if (pending != null) {
-      queued.addAndGet(-pending.length());
-      pending = null;
-      copied = false;
+    if (lines != null) {
+      queued.addAndGet(-lines.readableBytes());
+      lines.release();
+      lines = null;
+    } else if (single != null) {
+      queued.addAndGet(-single.length);
+      single = null;
     }
   }
 }

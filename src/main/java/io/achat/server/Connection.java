@@ -7,23 +7,33 @@ import io.achat.broker.LocalCodec;
 import io.achat.protocol.ChatLine;
 import io.achat.protocol.Logins;
 import io.achat.protocol.Replies;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code connection_loop} for one socket: the first line is the login, every later
- * line a message, turned into events for the broker. Runs on its accept loop's event loop.
+ * line a message, turned into events for the broker. The last handler of the socket's pipeline;
+ * runs on its accept loop's event loop.
  */
-final class Connection {
+final class Connection extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
@@ -33,62 +43,117 @@ final class Connection {
     /** The broker is deciding on the login; reading is paused and later lines are held. */
     JOINING,
     CHATTING,
-    /** Refused or disconnected: nothing more is read or sent to the broker. */
+    /** Refused, disconnected or leaving: nothing more is read or sent to the broker. */
     CLOSING
   }
 
   private final ServerVerticle server;
-  private final NetSocket socket;
-  private final RecordParser lines;
+  private final Channel channel;
+  private final Backlog backlog;
   private State state = State.LOGIN;
   private String login;
-  private final Backlog backlog;
+  /** The start of a line whose end has not arrived yet; {@code null} between lines. */
+  private ByteBuf partial;
   private ArrayDeque<String> held;
-  private long loginTimer;
+  private ScheduledFuture<?> loginTimer;
   private boolean stopped;
   private boolean paused;
   private boolean inputEnded;
 
-  Connection(ServerVerticle server, NetSocket socket) {
+  Connection(ServerVerticle server, Channel channel) {
     this.server = server;
-    this.socket = socket;
-    // The parser is fed by hand rather than wrapping the socket so that only this class
-    // pauses and resumes it. Its bound is on the unfinished line (plus the '\r' of CRLF).
-    this.lines = RecordParser.newDelimited("\n")
-      .maxRecordSize(server.chatConfig().maxLineLength() + 1)
-      .handler(this::line)
-      .exceptionHandler(e -> tooLong());
-    this.backlog = new Backlog(server.chatConfig().maxInFlightBytes(), server.vertx().getOrCreateContext(),
-      this::updateReading);
-    this.loginTimer = server.vertx().setTimer(server.chatConfig().loginTimeoutMillis(), id -> loginTimedOut());
-    socket.handler(this::chunk);
-    socket.endHandler(v -> ended());
-    socket.exceptionHandler(e -> log.debug("{} ({}): {}", socket.remoteAddress(), login, e.toString()));
-    socket.closeHandler(v -> closed());
+    this.channel = channel;
+    this.backlog = new Backlog(server.chatConfig().maxInFlightBytes(), channel.eventLoop(), this::updateReading);
   }
 
-  private void chunk(Buffer chunk) {
-    if (state != State.CLOSING) {
-      lines.handle(chunk);
-      updateReading();
-    }
-  }
-
-  private void line(Buffer record) {
-    if (state == State.CLOSING) {
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (server.stopping()) {
+      state = State.CLOSING;
+      channel.close();
       return;
     }
-    int length = record.length();
-    if (length > 0 && record.getByte(length - 1) == '\r') {
+    if (!server.admit(this)) {
+      state = State.CLOSING;
+      log.info("{} refused: server full ({} connections)", address(), server.chatConfig().maxConnections());
+      writeAndClose(Replies.error("server full"));
+      return;
+    }
+    log.info("{} connected", address());
+    loginTimer = channel.eventLoop().schedule(this::loginTimedOut,
+      server.chatConfig().loginTimeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf chunk = (ByteBuf) msg;
+    try {
+      if (state != State.CLOSING) {
+        // Within the accept loop's Vert.x context, so event-bus replies come back to it.
+        server.context().dispatch(chunk, this::chunk);
+      }
+    } finally {
+      chunk.release();
+    }
+  }
+
+  /** Splits {@code chunk} into lines; a line may not pass {@code maxLineLength} (plus the '\r' of CRLF). */
+  private void chunk(ByteBuf chunk) {
+    int max = server.chatConfig().maxLineLength() + 1;
+    while (chunk.isReadable() && state != State.CLOSING) {
+      int start = chunk.readerIndex();
+      int newline = chunk.indexOf(start, chunk.writerIndex(), (byte) '\n');
+      int length = (newline < 0 ? chunk.writerIndex() : newline) - start;
+      int lineSoFar = (partial == null ? 0 : partial.readableBytes()) + length;
+      if (lineSoFar > max) {
+        tooLong();
+        return;
+      }
+      if (newline < 0) {
+        if (partial == null) {
+          partial = channel.alloc().heapBuffer(Math.max(64, length), max);
+        }
+        partial.writeBytes(chunk);
+        break;
+      }
+      if (partial == null) {
+        line(chunk, start, length);
+      } else {
+        partial.writeBytes(chunk, start, length);
+        ByteBuf whole = partial;
+        partial = null;
+        try {
+          line(whole, whole.readerIndex(), whole.readableBytes());
+        } finally {
+          whole.release();
+        }
+      }
+      chunk.readerIndex(newline + 1);
+    }
+    updateReading();
+  }
+
+  private void line(ByteBuf bytes, int start, int length) {
+    if (length > 0 && bytes.getByte(start + length - 1) == '\r') {
       length--;
     }
     if (length > server.chatConfig().maxLineLength()) {
       tooLong();
       return;
     }
+    byte[] array;
+    int offset;
+    if (bytes.hasArray()) {
+      array = bytes.array();
+      offset = bytes.arrayOffset() + start;
+    } else {
+      array = server.scratch(length);
+      bytes.getBytes(start, array, 0, length);
+      offset = 0;
+    }
     String text;
     try {
-      text = server.utf8().decode(record.getBytes(), 0, length);
+      text = server.utf8().decode(array, offset, length);
     } catch (CharacterCodingException e) {
       invalidUtf8();
       return;
@@ -105,15 +170,15 @@ final class Connection {
     String name = line.strip();
     Optional<String> refusal = Logins.check(name, server.chatConfig().maxLoginLength());
     if (refusal.isPresent()) {
-      log.info("{} refused: {}", socket.remoteAddress(), refusal.get());
+      log.info("{} refused: {}", address(), refusal.get());
       fail(Replies.error(refusal.get()));
       return;
     }
     login = name;
     state = State.JOINING;
-    server.vertx().cancelTimer(loginTimer);
+    loginTimer.cancel(false);
     server.eventBus()
-      .<Boolean>request(BrokerVerticle.ADDRESS, new Event.NewPeer(name, socket), LocalCodec.LOCAL)
+      .<Boolean>request(BrokerVerticle.ADDRESS, new Event.NewPeer(name, channel), LocalCodec.LOCAL)
       .onComplete(this::joined);
   }
 
@@ -122,24 +187,25 @@ final class Connection {
       return;
     }
     if (answer.failed()) {
-      log.warn("{} could not log in as {}: {}", socket.remoteAddress(), login, answer.cause().getMessage());
+      log.warn("{} could not log in as {}: {}", address(), login, answer.cause().getMessage());
       fail(Replies.error("login failed, try again"));
     } else if (!answer.result().body()) {
-      log.info("{} refused: login '{}' is taken", socket.remoteAddress(), login);
+      log.info("{} refused: login '{}' is taken", address(), login);
       state = State.CLOSING;
-      socket.write(Buffer.buffer(Replies.loginTaken(login)));
-      socket.close();
+      writeAndClose(Replies.loginTaken(login));
     } else {
-      log.info("{} logged in as {}", socket.remoteAddress(), login);
+      log.info("{} logged in as {}", address(), login);
       state = State.CHATTING;
       if (held != null) {
         held.forEach(this::chat);
         held = null;
       }
-      if (inputEnded) {
-        left();
+      if (!channel.isActive()) {
+        gone();
+      } else if (inputEnded) {
+        leave();
       } else {
-        // Also lets through what a client that already hung up sent last, then its end.
+        // Also lets through what a client that already shut down its side sent last.
         updateReading();
       }
     }
@@ -148,12 +214,12 @@ final class Connection {
   private void chat(String line) {
     ChatLine parsed = ChatLine.parse(line);
     if (parsed instanceof ChatLine.Message message) {
-      Buffer encoded = Buffer.buffer(Replies.from(login, message.text()));
-      backlog.add(encoded.length());
+      byte[] encoded = Replies.from(login, message.text());
+      backlog.add(encoded.length);
       server.eventBus().send(BrokerVerticle.ADDRESS,
         new Event.Message(login, message.recipients(), encoded, backlog), LocalCodec.LOCAL);
     } else if (parsed instanceof ChatLine.Invalid invalid) {
-      socket.write(Buffer.buffer(Replies.error(invalid.reason())));
+      channel.writeAndFlush(Unpooled.wrappedBuffer(Replies.error(invalid.reason())));
     }
   }
 
@@ -161,17 +227,17 @@ final class Connection {
     if (state == State.LOGIN) {
       long millis = server.chatConfig().loginTimeoutMillis();
       String limit = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-      log.info("{} refused: no login within {}", socket.remoteAddress(), limit);
+      log.info("{} refused: no login within {}", address(), limit);
       fail(Replies.error("no login within " + limit));
     }
   }
 
   private void invalidUtf8() {
     if (state == State.LOGIN) {
-      log.info("{} refused: login is not valid UTF-8", socket.remoteAddress());
+      log.info("{} refused: login is not valid UTF-8", address());
       fail(Replies.error("login is not valid UTF-8"));
     } else {
-      socket.write(Buffer.buffer(Replies.error("line is not valid UTF-8; it was dropped")));
+      channel.writeAndFlush(Unpooled.wrappedBuffer(Replies.error("line is not valid UTF-8; it was dropped")));
     }
   }
 
@@ -180,22 +246,25 @@ final class Connection {
       return;
     }
     int max = server.chatConfig().maxLineLength();
-    log.info("{} ({}) sent a line longer than {} bytes; disconnecting", socket.remoteAddress(), login, max);
+    log.info("{} ({}) sent a line longer than {} bytes; disconnecting", address(), login, max);
     fail(Replies.lineTooLong(max));
   }
 
-  /** Tells the client why and closes; a login it held is released by {@link #closed()}. */
+  /** Tells the client why and closes; a login it held is given back to the broker. */
   private void fail(byte[] reason) {
     if (state == State.JOINING || state == State.CHATTING) {
       release();
     }
     state = State.CLOSING;
-    socket.write(Buffer.buffer(reason));
-    socket.close();
+    writeAndClose(reason);
+  }
+
+  private void writeAndClose(byte[] reason) {
+    channel.writeAndFlush(Unpooled.wrappedBuffer(reason)).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void release() {
-    server.eventBus().send(BrokerVerticle.ADDRESS, new Event.Disconnect(login, socket), LocalCodec.LOCAL);
+    server.eventBus().send(BrokerVerticle.ADDRESS, new Event.Disconnect(login, channel), LocalCodec.LOCAL);
   }
 
   private ArrayDeque<String> held() {
@@ -207,16 +276,13 @@ final class Connection {
 
   /**
    * Reads only while the login is settled and the broker keeps up with this sender; otherwise
-   * the socket is paused and TCP slows the client down.
+   * the socket is not read and TCP slows the client down.
    */
   private void updateReading() {
     boolean read = !stopped && state != State.JOINING && !backlog.full();
-    if (read && paused) {
-      paused = false;
-      socket.resume();
-    } else if (!read && !paused) {
-      paused = true;
-      socket.pause();
+    if (read == paused) {
+      paused = !read;
+      channel.config().setAutoRead(read);
     }
   }
 
@@ -226,43 +292,87 @@ final class Connection {
     updateReading();
   }
 
-  /** Shutdown: close once everything queued for this socket has been written. */
-  void close() {
-    socket.close();
+  /** Shutdown: closes once everything queued for this socket has been written. */
+  ChannelFuture close() {
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    return channel.closeFuture();
   }
 
   /** Shutdown, after the drain timeout: close now, dropping what the client did not take. */
   void abort() {
-    log.info("{} ({}) did not take its last messages in time; closing", socket.remoteAddress(), login);
-    Sockets.abort(socket);
+    log.info("{} ({}) did not take its last messages in time; closing", address(), login);
+    channel.close();
   }
 
-  /** The client sent its last line: every line before it has been handled. */
-  private void ended() {
+  /**
+   * The client shut down its sending side (as {@code nc} does at the end of its input): every
+   * line before has been handled. It still gets what is routed to it until the broker has let
+   * go of its login.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (!(event instanceof ChannelInputShutdownEvent)) {
+      ctx.fireUserEventTriggered(event);
+      return;
+    }
     inputEnded = true;
-    if (state == State.CHATTING) {
-      left();
-    }
-    socket.close();
-  }
-
-  private void closed() {
-    server.closed(this);
-    server.vertx().cancelTimer(loginTimer);
     if (state == State.LOGIN) {
-      log.info("{} disconnected", socket.remoteAddress());
       state = State.CLOSING;
-    } else if (state == State.CHATTING && stopped) {
-      // Shutting down: the broker is drained and stops right after the accept loops.
-      log.info("{} ({}) closed at shutdown", socket.remoteAddress(), login);
-      state = State.CLOSING;
+      channel.close();
+    } else if (state == State.CHATTING) {
+      server.context().dispatch(v -> leave());
     }
-    // Otherwise reading is paused or the end already came: ended() or joined() finishes.
   }
 
-  private void left() {
-    release();
-    log.info("{} ({}) left", socket.remoteAddress(), login);
+  /** Gives the login back, then closes once the broker's last lines for it are written. */
+  private void leave() {
+    log.info("{} ({}) left", address(), login);
     state = State.CLOSING;
+    DeliveryOptions options = new DeliveryOptions(LocalCodec.LOCAL)
+      .setSendTimeout(Math.max(1, server.chatConfig().drainTimeoutMillis()));
+    server.eventBus().request(BrokerVerticle.ADDRESS, new Event.Disconnect(login, channel), options)
+      .onComplete(ar -> close());
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    server.closed(this);
+    if (loginTimer != null) {
+      loginTimer.cancel(false);
+    }
+    if (partial != null) {
+      partial.release();
+      partial = null;
+    }
+    if (state == State.LOGIN) {
+      log.info("{} disconnected", address());
+      state = State.CLOSING;
+    } else if (state == State.CHATTING) {
+      server.context().dispatch(v -> gone());
+    }
+    // JOINING: joined() finishes once the broker answers.
+  }
+
+  /** The socket closed under a logged-in user (reset, keep-alive, shutdown). */
+  private void gone() {
+    if (stopped) {
+      // Shutting down: the broker is drained and stops right after the accept loops.
+      log.info("{} ({}) closed at shutdown", address(), login);
+    } else {
+      log.info("{} ({}) left", address(), login);
+      release();
+    }
+    state = State.CLOSING;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("{} ({}): {}", address(), login, cause.toString());
+    channel.close();
+  }
+
+  private String address() {
+    InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+    return remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
   }
 }

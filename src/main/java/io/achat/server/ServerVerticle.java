@@ -5,38 +5,46 @@ import io.achat.broker.Event;
 import io.achat.broker.LocalCodec;
 import io.achat.config.ChatConfig;
 import io.achat.protocol.Utf8;
-import io.achat.protocol.Replies;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.impl.NetServerInternal;
-import io.vertx.core.net.impl.SocketAddressImpl;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
- * {@link Connection}. Deployed {@code instances} times; all share one port. The first one runs
- * its connections on the broker's own event loop, so the lines it reads reach the broker and the
- * broker's writes reach its sockets without crossing threads; each further one has an event loop
- * of its own.
+ * The book's {@code accept_loop}: a listening socket whose connections each get a
+ * {@link Connection}. Deployed {@code instances} times. The first one runs its connections on
+ * the broker's own event loop, so the lines it reads reach the broker and the broker's writes
+ * reach its sockets without crossing threads; each further one has an event loop of its own and
+ * shares the first one's port ({@code SO_REUSEPORT}, the kernel spreads the connections).
+ *
+ * <p>Connections are Netty channels on Vert.x's event loops rather than {@code NetSocket}s: a
+ * {@code NetSocket} in Vert.x 5.0 allocates a 1024-slot write queue when it is created, which
+ * alone would be most of an idle connection's memory.
  */
 public final class ServerVerticle extends VerticleBase {
 
@@ -44,71 +52,113 @@ public final class ServerVerticle extends VerticleBase {
 
   private final ChatConfig config;
   private final ConnectionSlots slots;
+  private final int port;
   private final EventLoop sharedLoop;
+  private final Utf8 utf8 = new Utf8();
+  private byte[] scratch = new byte[256];
   // Every connection of this instance runs on the listening context's event loop, so these need no locks.
   private final Set<Connection> connections = new HashSet<>();
   private ContextInternal listening;
-  private final Utf8 utf8 = new Utf8();
-  private NetServer server;
+  private Channel acceptor;
+  private SslContext tls;
   private boolean stopping;
 
   /**
+   * @param port the port to listen on, 0 for one the system picks
    * @param sharedLoop the event loop to run the connections on, or {@code null} for this
    *   verticle's own
    */
-  public ServerVerticle(ChatConfig config, ConnectionSlots slots, EventLoop sharedLoop) {
+  public ServerVerticle(ChatConfig config, ConnectionSlots slots, int port, EventLoop sharedLoop) {
     this.config = config;
     this.slots = slots;
+    this.port = port;
     this.sharedLoop = sharedLoop;
   }
 
   @Override
-  public Future<?> start() {
-    NetServerOptions options = new NetServerOptions()
-      .setTcpNoDelay(true)
-      .setTcpKeepAlive(config.keepAliveIdleSeconds() > 0);
-    if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-        .setCertPath(config.tlsCertPath())
-        .setKeyPath(config.tlsKeyPath()));
-    }
-    server = vertx.createNetServer(options)
-      .connectHandler(this::accept)
-      .exceptionHandler(e -> log.debug("connection failed before it was accepted: {}", e.toString()));
+  public Future<?> start() throws Exception {
     ContextInternal own = (ContextInternal) context;
     listening = sharedLoop == null ? own : ((VertxInternal) vertx).contextBuilder()
       .withEventLoop(sharedLoop)
       .withCloseFuture(own.closeFuture())
       .withClassLoader(own.classLoader())
       .build();
-    // With port 0, Vert.x's port -1 binds one OS-chosen port that every instance shares.
-    SocketAddress address = new SocketAddressImpl(config.port() == 0 ? -1 : config.port(), config.host());
-    return ((NetServerInternal) server).listen(listening, address)
-      .recover(e -> Future.failedFuture(new IllegalStateException(
-        "cannot listen on " + config.host() + ":" + config.port() + " ('host', 'port'): " + e.getMessage(), e)));
+    if (config.tls()) {
+      tls = tlsContext();
+    }
+    VertxInternal internal = (VertxInternal) vertx;
+    ServerBootstrap bootstrap = new ServerBootstrap()
+      .group(internal.acceptorEventLoopGroup(), listening.nettyEventLoop())
+      .channelFactory(internal.transport().serverChannelFactory(false))
+      .option(ChannelOption.SO_BACKLOG, 1024)
+      .childOption(ChannelOption.TCP_NODELAY, true)
+      .childOption(ChannelOption.SO_KEEPALIVE, config.keepAliveIdleSeconds() > 0)
+      // A client that shuts down its sending side still gets the answers to its last lines.
+      .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+      .childHandler(new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel channel) {
+          accept(channel);
+        }
+      });
+    if (config.serverInstances() > 1) {
+      bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+    }
+    Promise<Void> bound = listening.promise();
+    ChannelFuture bind = bootstrap.bind(config.host(), port);
+    bind.addListener(f -> {
+      if (f.isSuccess()) {
+        acceptor = bind.channel();
+        bound.complete();
+      } else {
+        bound.fail(new IllegalStateException("cannot listen on " + config.host() + ":" + port
+          + " ('host', 'port'): " + f.cause().getMessage(), f.cause()));
+      }
+    });
+    return bound.future();
+  }
+
+  /** The server's key and certificate, read with Vert.x's PEM support (PKCS#1 and PKCS#8 keys). */
+  private SslContext tlsContext() {
+    try {
+      return SslContextBuilder.forServer(new PemKeyCertOptions()
+          .setCertPath(config.tlsCertPath())
+          .setKeyPath(config.tlsKeyPath())
+          .getKeyManagerFactory(vertx))
+        .build();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the TLS key or certificate ('tlsCertPath', 'tlsKeyPath'): "
+        + e.getMessage(), e);
+    }
   }
 
   /** The address this accept loop listens on, with the real port. */
   public SocketAddress localAddress() {
-    return SocketAddress.inetSocketAddress(server.actualPort(), config.host());
+    InetSocketAddress address = (InetSocketAddress) acceptor.localAddress();
+    return SocketAddress.inetSocketAddress(address.getPort(), config.host());
   }
 
-  private void accept(NetSocket socket) {
-    if (stopping) {
-      socket.close();
-      return;
+  private void accept(Channel channel) {
+    if (tls != null) {
+      channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
     }
-    if (!slots.tryAcquire()) {
-      log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
-      socket.write(Buffer.buffer(Replies.error("server full")));
-      socket.close();
-      return;
-    }
-    log.info("{} connected", socket.remoteAddress());
     if (config.keepAliveIdleSeconds() > 0) {
-      Sockets.keepAlive(socket, config.keepAliveIdleSeconds());
+      Sockets.keepAlive(channel, config.keepAliveIdleSeconds());
     }
-    connections.add(new Connection(this, socket));
+    channel.pipeline().addLast("chat", new Connection(this, channel));
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** Called by a new connection once it is active: whether there is room for it. */
+  boolean admit(Connection connection) {
+    if (!slots.tryAcquire()) {
+      return false;
+    }
+    connections.add(connection);
+    return true;
   }
 
   /**
@@ -119,23 +169,41 @@ public final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Promise<Void> stopped = Promise.promise();
-    listening.runOnContext(v -> drainAndClose().<Void>mapEmpty().onComplete(stopped));
+    listening.runOnContext(v -> drainAndClose().onComplete(stopped));
     return stopped.future();
   }
 
-  private Future<?> drainAndClose() {
+  private Future<Void> drainAndClose() {
     stopping = true;
+    acceptor.close();
     connections.forEach(Connection::stopReading);
-    Future<Void> closed = server.shutdown(config.drainTimeoutMillis(), TimeUnit.MILLISECONDS);
     DeliveryOptions drain = new DeliveryOptions(LocalCodec.LOCAL)
       .setSendTimeout(Math.max(1, config.drainTimeoutMillis()));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
     return eventBus().request(BrokerVerticle.ADDRESS, new Event.Drain(), drain)
       .onFailure(e -> log.warn("the broker did not confirm the drain: {}", e.getMessage()))
-      .transform(ar -> {
-        new ArrayList<>(connections).forEach(Connection::close);
-        return closed;
-      })
-      .andThen(ar -> new ArrayList<>(connections).forEach(Connection::abort));
+      .transform(ar -> closeAll(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  /** Closes every connection once its queued lines are written; aborts those still open at the deadline. */
+  private Future<Void> closeAll(long nanosLeft) {
+    List<Connection> open = new ArrayList<>(connections);
+    if (open.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = listening.promise();
+    int[] left = {open.size()};
+    var timeout = listening.nettyEventLoop().schedule(
+      () -> new ArrayList<>(connections).forEach(Connection::abort), nanosLeft, TimeUnit.NANOSECONDS);
+    for (Connection connection : open) {
+      connection.close().addListener(f -> {
+        if (--left[0] == 0) {
+          timeout.cancel(false);
+          done.complete();
+        }
+      });
+    }
+    return done.future();
   }
 
   ChatConfig chatConfig() {
@@ -146,8 +214,20 @@ public final class ServerVerticle extends VerticleBase {
     return vertx.eventBus();
   }
 
+  ContextInternal context() {
+    return listening;
+  }
+
   Utf8 utf8() {
     return utf8;
+  }
+
+  /** A buffer of at least {@code n} bytes for this accept loop's thread to decode a line in. */
+  byte[] scratch(int n) {
+    if (scratch.length < n) {
+      scratch = new byte[Math.max(n, 2 * scratch.length)];
+    }
+    return scratch;
   }
 
   Vertx vertx() {
@@ -155,7 +235,8 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   void closed(Connection connection) {
-    connections.remove(connection);
-    slots.release();
+    if (connections.remove(connection)) {
+      slots.release();
+    }
   }
 }

@@ -47,11 +47,11 @@ class BackpressureTest {
       if (envelope.body() instanceof Event.NewPeer) {
         envelope.reply(true);
       } else if (envelope.body() instanceof Event.Message message) {
-        if (received.addAndGet(message.line().length()) >= expected) {
+        if (received.addAndGet(message.line().length) >= expected) {
           all.complete(null);
         }
         if (routeAtOnce) {
-          message.backlog().routed(message.line().length());
+          message.backlog().routed(message.line().length);
         } else {
           unrouted.add(message);
         }
@@ -59,7 +59,7 @@ class BackpressureTest {
     }).completion().await();
     JsonObject conf = ChatConfig.defaults().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW)
       .put("drainTimeoutMillis", 100); // the stand-in broker does not answer the shutdown drain
-    ServerVerticle server = new ServerVerticle(ChatConfig.fromJson(conf), new ConnectionSlots(10), null);
+    ServerVerticle server = new ServerVerticle(ChatConfig.fromJson(conf), new ConnectionSlots(10), 0, null);
     vertx.deployVerticle(server, new DeploymentOptions()).await();
 
     try (SocketChannel flooder = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.localAddress().port()));
@@ -103,7 +103,7 @@ class BackpressureTest {
       routeAtOnce = true;
       vertx.runOnContext(v -> {
         for (Event.Message m; (m = unrouted.poll()) != null; ) {
-          m.backlog().routed(m.line().length());
+          m.backlog().routed(m.line().length);
         }
       });
       writeFully(flooder, pending, selector);
