@@ -79,7 +79,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
       writeAndClose(Replies.error("server full"));
       return;
     }
-    log.info("{} connected", address());
+    log.debug("{} connected", address());
     loginTimer = channel.eventLoop().schedule(this::loginTimedOut,
       server.chatConfig().loginTimeoutMillis(), TimeUnit.MILLISECONDS);
   }
@@ -177,6 +177,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     login = name;
     state = State.JOINING;
     loginTimer.cancel(false);
+    loginTimer = null;
     server.eventBus()
       .<Boolean>request(BrokerVerticle.ADDRESS, new Event.NewPeer(name, channel), LocalCodec.LOCAL)
       .onComplete(this::joined);
