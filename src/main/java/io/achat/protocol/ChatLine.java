@@ -1,6 +1,8 @@
 package io.achat.protocol;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -46,14 +48,32 @@ public sealed interface ChatLine permits ChatLine.Message, ChatLine.Blank, ChatL
   }
 
   private static List<String> recipients(String line, int colon) {
-    Set<String> names = new LinkedHashSet<>();
-    for (String part : line.substring(0, colon).split(",")) {
-      String name = part.strip();
-      if (!name.isEmpty()) {
-        names.add(name);
+    List<String> names = new ArrayList<>(4);
+    Set<String> many = null;
+    for (int start = 0; start < colon; ) {
+      int comma = line.indexOf(',', start);
+      int end = comma < 0 || comma > colon ? colon : comma;
+      int from = start;
+      int to = end;
+      while (from < to && Character.isWhitespace(line.charAt(from))) {
+        from++;
       }
+      while (to > from && Character.isWhitespace(line.charAt(to - 1))) {
+        to--;
+      }
+      if (from < to) {
+        String name = line.substring(from, to);
+        // Past a few names, repeats are looked up in a set: a line may name thousands.
+        if (many == null && names.size() == 8) {
+          many = new HashSet<>(names);
+        }
+        if (many == null ? !names.contains(name) : many.add(name)) {
+          names.add(name);
+        }
+      }
+      start = end + 1;
     }
-    return List.copyOf(names);
+    return Collections.unmodifiableList(names);
   }
 
   private static boolean hasControl(String text) {

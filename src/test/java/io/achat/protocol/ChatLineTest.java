@@ -2,6 +2,7 @@ package io.achat.protocol;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +18,19 @@ class ChatLineTest {
   void trimsNamesAndTextDropsEmptyNamesAndRepeats() {
     assertThat(ChatLine.parse(" bob ,,carol, bob ,  :  hi there \t"))
       .isEqualTo(new ChatLine.Message(List.of("bob", "carol"), "hi there"));
+  }
+
+  @Test
+  void manyNamesKeepTheirFirstOrderAndEachOnce() {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      names.add("u" + (i * 7 % 13));
+    }
+    ChatLine parsed = ChatLine.parse(String.join(",", names) + ": hi");
+    assertThat(parsed).isInstanceOf(ChatLine.Message.class);
+    assertThat(((ChatLine.Message) parsed).recipients())
+      .containsExactlyElementsOf(names.stream().distinct().toList())
+      .hasSize(13);
   }
 
   @Test
