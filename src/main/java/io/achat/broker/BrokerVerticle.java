@@ -78,6 +78,8 @@ public final class BrokerVerticle extends VerticleBase {
     Event event = envelope.body();
     if (event instanceof Event.Message message) {
       route(message);
+    } else if (event instanceof Event.Messages batch) {
+      batch.messages().forEach(this::route);
     } else if (event instanceof Event.NewPeer joining) {
       envelope.reply(peers.putIfAbsent(joining.login(), new Peer(joining.socket())) == null);
     } else if (event instanceof Event.Disconnect gone) {

@@ -8,7 +8,7 @@ import java.util.List;
  * What connections tell the broker (the book's {@code Event} enum plus its disconnect channel).
  * Immutable, sent over the event bus with {@link LocalCodec}, so never copied.
  */
-public sealed interface Event permits Event.NewPeer, Event.Message, Event.Disconnect, Event.Drain {
+public sealed interface Event permits Event.NewPeer, Event.Message, Event.Messages, Event.Disconnect, Event.Drain {
 
   /** A client asks for {@code login}; the broker replies {@code true} if it is now theirs. */
   record NewPeer(String login, Channel socket) implements Event {
@@ -19,6 +19,10 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Discon
    * its length is charged to the sender's {@code backlog} until the broker has routed it.
    */
   record Message(String from, List<String> recipients, byte[] line, Backlog backlog) implements Event {
+  }
+
+  /** Several messages from one connection, read together; routed in order. */
+  record Messages(List<Message> messages) implements Event {
   }
 
   /**

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -55,6 +57,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
   /** The start of a line whose end has not arrived yet; {@code null} between lines. */
   private ByteBuf partial;
   private ArrayDeque<String> held;
+  /** Messages read but not yet handed to the broker: those of one read travel together. */
+  private List<Event.Message> unsent;
   private ScheduledFuture<?> loginTimer;
   private boolean stopped;
   private boolean paused;
@@ -130,6 +134,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
       }
       chunk.readerIndex(newline + 1);
     }
+    sendMessages();
     updateReading();
   }
 
@@ -200,6 +205,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
       if (held != null) {
         held.forEach(this::chat);
         held = null;
+        sendMessages();
       }
       if (!channel.isActive()) {
         gone();
@@ -217,11 +223,23 @@ final class Connection extends ChannelInboundHandlerAdapter {
     if (parsed instanceof ChatLine.Message message) {
       byte[] encoded = Replies.from(login, message.text());
       backlog.add(encoded.length);
-      server.eventBus().send(BrokerVerticle.ADDRESS,
-        new Event.Message(login, message.recipients(), encoded, backlog), LocalCodec.LOCAL);
+      if (unsent == null) {
+        unsent = new ArrayList<>(4);
+      }
+      unsent.add(new Event.Message(login, message.recipients(), encoded, backlog));
     } else if (parsed instanceof ChatLine.Invalid invalid) {
       channel.writeAndFlush(Unpooled.wrappedBuffer(Replies.error(invalid.reason())));
     }
+  }
+
+  /** Hands the messages read so far to the broker: one event for all, in the order they were read. */
+  private void sendMessages() {
+    if (unsent == null) {
+      return;
+    }
+    Event event = unsent.size() == 1 ? unsent.get(0) : new Event.Messages(unsent);
+    unsent = null;
+    server.eventBus().send(BrokerVerticle.ADDRESS, event, LocalCodec.LOCAL);
   }
 
   private void loginTimedOut() {
@@ -265,6 +283,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   }
 
   private void release() {
+    sendMessages();
     server.eventBus().send(BrokerVerticle.ADDRESS, new Event.Disconnect(login, channel), LocalCodec.LOCAL);
   }
 
@@ -329,6 +348,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private void leave() {
     log.info("{} ({}) left", address(), login);
     state = State.CLOSING;
+    sendMessages();
     DeliveryOptions options = new DeliveryOptions(LocalCodec.LOCAL)
       .setSendTimeout(Math.max(1, server.chatConfig().drainTimeoutMillis()));
     server.eventBus().request(BrokerVerticle.ADDRESS, new Event.Disconnect(login, channel), options)
