@@ -242,4 +242,22 @@ class ProtocolTest {
       assertThat(bob.readLine()).isEqualTo("from ghost: last words");
     }
   }
+
+  @Test
+  void aClientThatShutsDownItsSendingSideStillGetsItsAnswersThenIsClosed() {
+    try (LineClient bob = server.login("bob")) {
+      try (LineClient nc = server.connect()) {
+        // What `printf 'carl\ncarl: hi\n...' | nc HOST PORT` does: all input, then end of input.
+        nc.sendRaw("carl\ncarl: echo\nbob, nobody: hello\n".getBytes(StandardCharsets.US_ASCII));
+        nc.shutdownOutput();
+        assertThat(nc.readUntilClosed()).containsExactly("from carl: echo", "error: not connected: nobody");
+      }
+      assertThat(bob.readLine()).isEqualTo("from carl: hello");
+      // The login was given back: carl can log in again at once.
+      try (LineClient carl = server.login("carl")) {
+        carl.send("bob: back");
+        assertThat(bob.readLine()).isEqualTo("from carl: back");
+      }
+    }
+  }
 }

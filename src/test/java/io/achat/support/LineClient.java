@@ -146,6 +146,15 @@ public final class LineClient implements AutoCloseable {
     }
   }
 
+  /** Shuts down the sending side only, as {@code nc} does when its input ends. */
+  public void shutdownOutput() {
+    try {
+      socket.shutdownOutput();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Reads lines until the server closes the connection; fails if it does not. */
   public List<String> readUntilClosed() {
     List<String> lines = new ArrayList<>();
