@@ -3,7 +3,6 @@ package io.achat;
 import io.achat.bench.BenchCommand;
 import io.achat.client.ChatClient;
 import io.achat.client.HealthCheck;
-import io.achat.server.AcceptFailureLog;
 
 import java.util.Arrays;
 
@@ -25,10 +24,7 @@ public final class Main {
       case "client" -> System.exit(ChatClient.main(rest));
       case "health" -> System.exit(HealthCheck.main(rest));
       case "bench" -> System.exit(BenchCommand.main(rest));
-      default -> {
-        AcceptFailureLog.install();
-        new ChatApplication(args).launch();
-      }
+      default -> new ChatApplication(args).launch();
     }
   }
 }

@@ -17,7 +17,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.internal.ContextInternal;
@@ -109,6 +108,8 @@ public final class ServerVerticle extends VerticleBase {
     bind.addListener(f -> {
       if (f.isSuccess()) {
         acceptor = bind.channel();
+        // After Netty's acceptor, which the bootstrap added before binding.
+        acceptor.pipeline().addLast("accept-failures", new AcceptFailureLog());
         bound.complete();
       } else {
         bound.fail(new IllegalStateException("cannot listen on " + config.host() + ":" + port
@@ -228,10 +229,6 @@ public final class ServerVerticle extends VerticleBase {
       scratch = new byte[Math.max(n, 2 * scratch.length)];
     }
     return scratch;
-  }
-
-  Vertx vertx() {
-    return vertx;
   }
 
   void closed(Connection connection) {
