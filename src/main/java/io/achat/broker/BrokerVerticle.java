@@ -2,6 +2,7 @@ package io.achat.broker;
 
 import io.achat.config.ChatConfig;
 import io.achat.protocol.Replies;
+import io.achat.server.AcceptLoops;
 import io.achat.server.ConnectionSlots;
 import io.achat.server.ServerVerticle;
 import io.achat.server.Sockets;
@@ -38,6 +39,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final ChatConfig config;
   private final Map<String, Peer> peers = new HashMap<>();
   private final ConnectionSlots slots;
+  private final AcceptLoops loops = new AcceptLoops();
   private final List<Message<Event>> drainRequests = new ArrayList<>();
   private final List<Peer> unflushed = new ArrayList<>();
   private boolean flushScheduled;
@@ -52,24 +54,24 @@ public final class BrokerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     MessageConsumer<Event> consumer = vertx.eventBus().localConsumer(ADDRESS, this::handle);
-    // The first accept loop shares the broker's event loop and binds the port (the configured
-    // one may be 0); the others then listen on the port it got (see ServerVerticle).
+    // The first accept loop shares the broker's event loop and opens the listening socket; the
+    // others then join it (see ServerVerticle).
     EventLoop own = ((ContextInternal) context).nettyEventLoop();
     return consumer.completion()
-      .compose(v -> deployServers(1, config.port(), own))
+      .compose(v -> deployServers(1, own, true))
       .compose(v -> config.serverInstances() == 1 ? Future.succeededFuture()
-        : deployServers(config.serverInstances() - 1, servers.get(0).localAddress().port(), null));
+        : deployServers(config.serverInstances() - 1, null, false));
   }
 
-  private Future<String> deployServers(int instances, int port, EventLoop loop) {
+  private Future<String> deployServers(int instances, EventLoop loop, boolean listens) {
     return vertx.deployVerticle(() -> {
-      ServerVerticle server = new ServerVerticle(config, slots, port, loop);
+      ServerVerticle server = new ServerVerticle(config, slots, loops, loop, listens);
       servers.add(server);
       return server;
     }, new DeploymentOptions().setInstances(instances));
   }
 
-  /** The address the accept loops listen on (the real port when the configured one was 0). */
+  /** The address the server listens on (the real port when the configured one was 0). */
   public SocketAddress localAddress() {
     return servers.get(0).localAddress();
   }

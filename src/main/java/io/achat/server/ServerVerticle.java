@@ -11,7 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.Future;
@@ -27,7 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,11 +33,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The book's {@code accept_loop}: a listening socket whose connections each get a
- * {@link Connection}. Deployed {@code instances} times. The first one runs its connections on
- * the broker's own event loop, so the lines it reads reach the broker and the broker's writes
- * reach its sockets without crossing threads; each further one has an event loop of its own and
- * shares the first one's port ({@code SO_REUSEPORT}, the kernel spreads the connections).
+ * The book's {@code accept_loop}: connections on one event loop, each served by a
+ * {@link Connection}. Deployed {@code instances} times. The first one owns the listening socket,
+ * which hands new connections to all of them in turn ({@link AcceptLoops}), and runs on the
+ * broker's own event loop, so the lines it reads reach the broker and the broker's writes reach
+ * its sockets without crossing threads; each further one has an event loop of its own.
  *
  * <p>Connections are Netty channels on Vert.x's event loops rather than {@code NetSocket}s: a
  * {@code NetSocket} in Vert.x 5.0 allocates a 1024-slot write queue when it is created, which
@@ -51,8 +49,9 @@ public final class ServerVerticle extends VerticleBase {
 
   private final ChatConfig config;
   private final ConnectionSlots slots;
-  private final int port;
+  private final AcceptLoops loops;
   private final EventLoop sharedLoop;
+  private final boolean listens;
   private final Utf8 utf8 = new Utf8();
   private byte[] scratch = new byte[256];
   // Every connection of this instance runs on the listening context's event loop, so these need no locks.
@@ -63,15 +62,18 @@ public final class ServerVerticle extends VerticleBase {
   private boolean stopping;
 
   /**
-   * @param port the port to listen on, 0 for one the system picks
+   * @param loops the accept loops of this node, which this one joins
    * @param sharedLoop the event loop to run the connections on, or {@code null} for this
    *   verticle's own
+   * @param listens whether this one opens the listening socket (exactly one of a node's do)
    */
-  public ServerVerticle(ChatConfig config, ConnectionSlots slots, int port, EventLoop sharedLoop) {
+  public ServerVerticle(ChatConfig config, ConnectionSlots slots, AcceptLoops loops, EventLoop sharedLoop,
+                        boolean listens) {
     this.config = config;
     this.slots = slots;
-    this.port = port;
+    this.loops = loops;
     this.sharedLoop = sharedLoop;
+    this.listens = listens;
   }
 
   @Override
@@ -85,9 +87,14 @@ public final class ServerVerticle extends VerticleBase {
     if (config.tls()) {
       tls = tlsContext();
     }
+    loops.join(this, listening.nettyEventLoop());
+    return listens ? listen() : Future.succeededFuture();
+  }
+
+  private Future<Void> listen() {
     VertxInternal internal = (VertxInternal) vertx;
     ServerBootstrap bootstrap = new ServerBootstrap()
-      .group(internal.acceptorEventLoopGroup(), listening.nettyEventLoop())
+      .group(internal.acceptorEventLoopGroup(), loops.group())
       .channelFactory(internal.transport().serverChannelFactory(false))
       .option(ChannelOption.SO_BACKLOG, 1024)
       .childOption(ChannelOption.TCP_NODELAY, true)
@@ -97,13 +104,11 @@ public final class ServerVerticle extends VerticleBase {
       .childHandler(new ChannelInitializer<>() {
         @Override
         protected void initChannel(Channel channel) {
-          accept(channel);
+          loops.serverOn(channel.eventLoop()).accept(channel);
         }
       });
-    if (config.serverInstances() > 1) {
-      bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-    }
     Promise<Void> bound = listening.promise();
+    int port = config.port();
     ChannelFuture bind = bootstrap.bind(config.host(), port);
     bind.addListener(f -> {
       if (f.isSuccess()) {
@@ -133,7 +138,7 @@ public final class ServerVerticle extends VerticleBase {
     }
   }
 
-  /** The address this accept loop listens on, with the real port. */
+  /** The address the listening accept loop listens on, with the real port. */
   public SocketAddress localAddress() {
     InetSocketAddress address = (InetSocketAddress) acceptor.localAddress();
     return SocketAddress.inetSocketAddress(address.getPort(), config.host());
@@ -176,7 +181,9 @@ public final class ServerVerticle extends VerticleBase {
 
   private Future<Void> drainAndClose() {
     stopping = true;
-    acceptor.close();
+    if (acceptor != null) {
+      acceptor.close();
+    }
     connections.forEach(Connection::stopReading);
     DeliveryOptions drain = new DeliveryOptions(LocalCodec.LOCAL)
       .setSendTimeout(Math.max(1, config.drainTimeoutMillis()));

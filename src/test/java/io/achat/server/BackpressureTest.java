@@ -54,7 +54,7 @@ class BackpressureTest {
     }).completion().await();
     JsonObject conf = ChatConfig.defaults().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW)
       .put("drainTimeoutMillis", 100); // the stand-in broker does not answer the shutdown drain
-    ServerVerticle server = new ServerVerticle(ChatConfig.fromJson(conf), new ConnectionSlots(10), 0, null);
+    ServerVerticle server = new ServerVerticle(ChatConfig.fromJson(conf), new ConnectionSlots(10), new AcceptLoops(), null, true);
     vertx.deployVerticle(server, new DeploymentOptions()).await();
 
     try (SocketChannel flooder = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.localAddress().port()));

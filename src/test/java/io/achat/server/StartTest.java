@@ -31,4 +31,21 @@ class StartTest {
     vertx.deployVerticle(chat, new DeploymentOptions().setConfig(conf)).await();
     assertThat(chat.localAddress().port()).isPositive();
   }
+
+  @Test
+  void aSecondServerCannotTakeThePortOfARunningOneWithSeveralAcceptLoops(Vertx vertx) throws Exception {
+    // Several accept loops serve one port; another server must still not join in.
+    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2);
+    ChatVerticle first = new ChatVerticle();
+    vertx.deployVerticle(first, new DeploymentOptions().setConfig(conf)).await();
+    int port = first.localAddress().port();
+    Vertx other = Vertx.vertx();
+    try {
+      JsonObject same = conf.copy().put("port", port);
+      assertThatThrownBy(() -> other.deployVerticle(new ChatVerticle(), new DeploymentOptions().setConfig(same)).await())
+        .hasMessageContaining("cannot listen on 127.0.0.1:" + port);
+    } finally {
+      other.close().await();
+    }
+  }
 }
