@@ -406,7 +406,7 @@ final class Load {
       StringBuilder[] batches = new StringBuilder[clients.length];
       vertx.setPeriodic(1, id -> {
         long now = micros();
-        if (now >= measureUntil) {
+        if (now >= measureUntil || !sending) {
           sending = false;
           vertx.cancelTimer(id);
           return;
@@ -463,15 +463,18 @@ final class Load {
   }
 
   private Report finish(String mode, long connectMillis) throws Exception {
-    drained = new CompletableFuture<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    // Set on the loop together with the end of sending: a delivery that catches up with what
+    // was sent so far while windows are still being refilled does not end the wait.
     context.runOnContext(v -> {
       sending = false;
+      drained = done;
       if (delivered >= expected) {
-        drained.complete(null);
+        done.complete(null);
       }
     });
     try {
-      drained.get(settings.drain().toMillis(), TimeUnit.MILLISECONDS);
+      done.get(settings.drain().toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       progress.printf("not everything arrived within %s%n", settings.drain());
     }
