@@ -71,7 +71,7 @@ final class Load {
       clients[i] = new Client(i, settings.prefix() + i);
     }
     this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
-    this.prefix = settings.prefix().getBytes(StandardCharsets.US_ASCII);
+    this.prefix = settings.prefix().getBytes(StandardCharsets.UTF_8);
     this.sentSeq = new PairCounters(clients.length);
     this.expectedSeq = new PairCounters(clients.length);
   }

@@ -57,4 +57,8 @@ public record Settings(
   public Settings withRate(double messagesPerSecond) {
     return new Settings(host, port, clients, recipients, window, messagesPerSecond, size, warmup, duration, drain, hold, prefix, connectConcurrency, serverPid);
   }
+
+  public Settings withPrefix(String loginPrefix) {
+    return new Settings(host, port, clients, recipients, window, rate, size, warmup, duration, drain, hold, loginPrefix, connectConcurrency, serverPid);
+  }
 }

@@ -37,6 +37,15 @@ class LoadTest {
   }
 
   @Test
+  void loginsBeyondAsciiAreAccountedForToo(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    Report report = new Load(settings(server.port(), 10).withPrefix("\u00e9l\u00e8ve"), QUIET).throughput();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.expected()).isPositive();
+    assertThat(report.delivered()).isEqualTo(report.expected());
+  }
+
+  @Test
   void theOpenLoopSendsAtTheRateAsked(Vertx vertx) throws Exception {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
     Settings settings = settings(server.port(), 30).withRate(2000);
