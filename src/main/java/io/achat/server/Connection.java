@@ -17,6 +17,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private final ServerVerticle server;
   private final Channel channel;
   private final Backlog backlog;
+  /** {@link #chunk}, made once: handed to the context on every read. */
+  private final Handler<ByteBuf> reader = this::chunk;
   private State state = State.LOGIN;
   private String login;
   /** The start of a line whose end has not arrived yet; {@code null} between lines. */
@@ -94,7 +97,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     try {
       if (state != State.CLOSING) {
         // Within the accept loop's Vert.x context, so event-bus replies come back to it.
-        server.context().dispatch(chunk, this::chunk);
+        server.context().dispatch(chunk, reader);
       }
     } finally {
       chunk.release();
@@ -228,7 +231,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
       }
       unsent.add(new Event.Message(login, message.recipients(), encoded, backlog));
     } else if (parsed instanceof ChatLine.Invalid invalid) {
-      channel.writeAndFlush(Unpooled.wrappedBuffer(Replies.error(invalid.reason())));
+      reply(Replies.error(invalid.reason()));
     }
   }
 
@@ -256,7 +259,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
       log.info("{} refused: login is not valid UTF-8", address());
       fail(Replies.error("login is not valid UTF-8"));
     } else {
-      channel.writeAndFlush(Unpooled.wrappedBuffer(Replies.error("line is not valid UTF-8; it was dropped")));
+      reply(Replies.error("line is not valid UTF-8; it was dropped"));
     }
   }
 
@@ -276,6 +279,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
     state = State.CLOSING;
     writeAndClose(reason);
+  }
+
+  /** An answer to this client alone, the connection stays. */
+  private void reply(byte[] line) {
+    channel.writeAndFlush(Unpooled.wrappedBuffer(line));
   }
 
   private void writeAndClose(byte[] reason) {
@@ -321,7 +329,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   /** Shutdown, after the drain timeout: close now, dropping what the client did not take. */
   void abort() {
     log.info("{} ({}) did not take its last messages in time; closing", address(), login);
-    channel.close();
+    Sockets.abort(channel);
   }
 
   /**
