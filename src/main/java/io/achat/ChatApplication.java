@@ -1,29 +1,34 @@
 package io.achat;
 
 import io.vertx.core.Deployable;
-import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * Runs the server through the Vert.x launcher ({@code -conf}, {@code -instances},
- * {@code -options}, {@code -cluster} ...) and turns SIGTERM and SIGINT into the clean shutdown,
- * exiting 0 once it is done.
+ * {@code -options} ...). SIGTERM and SIGINT run the launcher's shutdown hook, which closes
+ * Vert.x: the clean shutdown. Once it has completed the process exits with status 0 rather than
+ * the JVM's 143 or 130, so that service managers see a clean stop.
  */
 final class ChatApplication extends VertxApplication implements VertxApplicationHooks {
 
   private static final Logger log = LoggerFactory.getLogger(ChatApplication.class);
 
+  /**
+   * Vert.x's event loops unless {@code -options} says otherwise: one, so that the accept loops
+   * and the broker share a thread and no line crosses threads (see README, Performance).
+   */
+  static final int DEFAULT_EVENT_LOOPS = 1;
+
   private final boolean instancesGiven;
-  private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile boolean serving;
 
   ChatApplication(String[] args) {
     super(args);
@@ -33,6 +38,15 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return ChatVerticle::new;
+  }
+
+  @Override
+  public JsonObject afterVertxOptionsParsed(JsonObject options) {
+    JsonObject json = options == null ? new JsonObject() : options;
+    if (!json.containsKey("eventLoopPoolSize")) {
+      json.put("eventLoopPoolSize", DEFAULT_EVENT_LOOPS);
+    }
+    return json;
   }
 
   /**
@@ -48,27 +62,21 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   }
 
   @Override
-  public void afterVertxStarted(HookContext context) {
-    Vertx vertx = context.vertx();
-    for (String name : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(name), signal -> shutdown(vertx, signal.getName()));
-    }
+  public void afterVerticleDeployed(HookContext context) {
+    serving = true;
   }
 
-  private void shutdown(Vertx vertx, String signal) {
-    if (!stopping.compareAndSet(false, true)) {
-      log.info("SIG{} ignored: already shutting down", signal);
-      return;
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    log.info("shutting down");
+  }
+
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    if (serving) {
+      // Called by the launcher's shutdown hook once Vert.x closed cleanly.
+      Runtime.getRuntime().halt(0);
     }
-    log.info("SIG{} received: shutting down", signal);
-    int status = 0;
-    try {
-      vertx.close().await();
-    } catch (Throwable e) {
-      log.error("shutdown failed: {}", e.toString());
-      status = 1;
-    }
-    System.exit(status);
   }
 
   private static boolean instancesGiven(String[] args) {

@@ -1,51 +1,53 @@
 package io.achat;
 
 import io.achat.broker.BrokerVerticle;
-import io.achat.broker.LocalCodec;
 import io.achat.config.ChatConfig;
+import io.achat.server.ServerVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * The a-chat server as one deployable unit: reads the configuration, then deploys the broker,
- * which deploys the accept loops. Deploy it into any Vert.x instance; undeploying it (or closing
- * Vert.x) is the clean shutdown.
+ * The a-chat server as one deployable unit: the broker, then {@code instances} accept loops, all
+ * with this verticle's deployment config. Deploy it into any Vert.x instance (one per instance);
+ * undeploying it, or closing Vert.x, is the clean shutdown.
  */
 public final class ChatVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
 
-  private volatile SocketAddress localAddress;
+  // Filled by the deployment below, which creates its instances before it returns.
+  private final List<ServerVerticle> servers = new ArrayList<>();
 
   @Override
   public Future<?> start() {
     return ChatConfig.load(vertx, config())
-      .compose(config -> {
-        vertx.eventBus().registerCodec(new LocalCodec());
-        BrokerVerticle broker = new BrokerVerticle(config);
-        return vertx.deployVerticle(broker)
-          .onSuccess(id -> {
-            localAddress = broker.localAddress();
-            log.info("a-chat listening on {} ({})", localAddress, config);
-          })
-          .onFailure(e -> vertx.eventBus().unregisterCodec(LocalCodec.NAME));
-      })
+      .compose(config -> vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions().setConfig(config()))
+        .compose(broker -> vertx.deployVerticle(() -> {
+              ServerVerticle server = new ServerVerticle();
+              servers.add(server);
+              return server;
+            }, new DeploymentOptions().setConfig(config()).setInstances(config.instances()))
+          .recover(e -> vertx.undeploy(broker).transform(ar -> Future.failedFuture(e))))
+        .onSuccess(id -> log.info("a-chat listening on {} ({})", localAddress(), config)))
       .onFailure(e -> log.error("cannot start: {}", e.getMessage()));
   }
 
   @Override
   public Future<?> stop() {
-    // Children (the broker and its accept loops) are undeployed before this runs.
-    vertx.eventBus().unregisterCodec(LocalCodec.NAME);
+    // The broker and the accept loops, this verticle's children, are undeployed before this runs.
     log.info("a-chat stopped");
     return Future.succeededFuture();
   }
 
   /** Where clients connect, with the real port; {@code null} until started. */
   public SocketAddress localAddress() {
-    return localAddress;
+    return servers.isEmpty() ? null : servers.get(0).localAddress();
   }
 }

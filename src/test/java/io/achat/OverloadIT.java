@@ -39,7 +39,7 @@ class OverloadIT {
         for (int i = 0; i < 300; i++) {
           crowd.add(new Socket("127.0.0.1", port));
         }
-        server.await(Pattern.compile("Too many open files \\(limit \\d+\\).*ulimit -n"), 30);
+        server.await(Pattern.compile("open files nearly used up: \\d+ connections and the open-file limit is 100;.*ulimit -n"), 30);
       } finally {
         for (Socket socket : crowd) {
           socket.close();

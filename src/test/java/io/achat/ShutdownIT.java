@@ -34,7 +34,7 @@ class ShutdownIT {
         alice.sync(); // the broker has routed all of them
 
         server.signal(signal);
-        server.await(Pattern.compile("SIG" + signal + " received"), 30);
+        server.await(Pattern.compile("shutting down"), 30);
 
         List<String> lines = bob.readUntilClosed();
         assertThat(lines).hasSize(count);

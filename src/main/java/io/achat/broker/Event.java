@@ -1,41 +1,111 @@
 package io.achat.broker;
 
-import io.netty.channel.Channel;
+import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
 
 /**
- * What connections tell the broker (the book's {@code Event} enum plus its disconnect channel).
- * Immutable, sent over the event bus with {@link LocalCodec}, so never copied.
+ * What accept loops tell the broker: the book's {@code Event::{NewPeer, Message}} and its
+ * disconnect channel, plus what a clean shutdown needs. Immutable values: a {@code line} is
+ * encoded once by the connection that read it and never written again, so the broker may hand
+ * the same buffer to every recipient. Each type has a codec with a wire encoding
+ * ({@link EventCodec}); on one node they are passed by reference.
  */
-public sealed interface Event permits Event.NewPeer, Event.Message, Event.Messages, Event.Disconnect, Event.Drain {
+public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply, Event.Disconnect, Event.Events,
+  Event.LoopStarted, Event.Drain {
 
-  /** A client asks for {@code login}; the broker replies {@code true} if it is now theirs. */
-  record NewPeer(String login, Channel socket) implements Event {
+  /** The client on {@code peer} asks for {@code login}; answered with {@link Delivery.Joined}. */
+  record NewPeer(PeerId peer, String login) implements Event {
   }
 
   /**
-   * {@code line} is the encoded {@code from <from>: <text>\n}, written as is to each recipient;
-   * its length is charged to the sender's {@code backlog} until the broker has routed it.
+   * {@code line} ({@code from <login>: <text>\n}) for each of {@code recipients}; those not
+   * connected are reported back to the sender, in line order.
    */
-  record Message(String from, List<String> recipients, byte[] line, Backlog backlog) implements Event {
-  }
-
-  /** Several messages from one connection, read together; routed in order. */
-  record Messages(List<Message> messages) implements Event {
+  record Message(PeerId from, String login, List<String> recipients, Buffer line) implements Event {
   }
 
   /**
-   * The connection that held {@code login} is gone; only that very socket releases it. Sent as
-   * a request, it is answered once the lines routed to that user so far are written.
+   * An answer for the sender alone (an {@code error: } line), routed like a message so that a
+   * client gets the answers to its lines in the order it sent them.
    */
-  record Disconnect(String login, Channel socket) implements Event {
+  record Reply(PeerId to, String login, Buffer line) implements Event {
   }
 
   /**
-   * An accept loop that is shutting down has stopped reading; the broker replies once every
-   * accept loop has asked, so every line read before then has been written to its recipients.
+   * The connection that held {@code login} is leaving; only that very connection releases it.
+   * Answered with {@link Delivery.Released} once the lines for it so far are on their way.
    */
-  record Drain() implements Event {
+  record Disconnect(PeerId peer, String login) implements Event {
+  }
+
+  /** The events one accept loop produced in one turn of its event loop, in order. */
+  record Events(List<Event> events) implements Event {
+  }
+
+  /** An accept loop at {@code loop} has started; the broker waits for it before it stops. */
+  record LoopStarted(String loop) implements Event {
+  }
+
+  /**
+   * The accept loop at {@code loop} is shutting down and has stopped reading; the broker answers
+   * once every accept loop has asked, so that every line read by any of them has been routed.
+   */
+  record Drain(String loop) implements Event {
+  }
+
+  /** Appends {@code event} to {@code out}: a tag byte, then its fields. */
+  static void write(Buffer out, Event event) {
+    if (event instanceof NewPeer e) {
+      out.appendByte((byte) 1);
+      e.peer().write(out);
+      Wire.string(out, e.login());
+    } else if (event instanceof Message e) {
+      out.appendByte((byte) 2);
+      e.from().write(out);
+      Wire.string(out, e.login());
+      Wire.strings(out, e.recipients());
+      Wire.bytes(out, e.line());
+    } else if (event instanceof Reply e) {
+      out.appendByte((byte) 3);
+      e.to().write(out);
+      Wire.string(out, e.login());
+      Wire.bytes(out, e.line());
+    } else if (event instanceof Disconnect e) {
+      out.appendByte((byte) 4);
+      e.peer().write(out);
+      Wire.string(out, e.login());
+    } else if (event instanceof Events e) {
+      out.appendByte((byte) 5).appendInt(e.events().size());
+      e.events().forEach(inner -> write(out, inner));
+    } else if (event instanceof LoopStarted e) {
+      out.appendByte((byte) 6);
+      Wire.string(out, e.loop());
+    } else if (event instanceof Drain e) {
+      out.appendByte((byte) 7);
+      Wire.string(out, e.loop());
+    }
+  }
+
+  /** Reads back what {@link #write} wrote. */
+  static Event read(Wire in) {
+    byte tag = in.tag();
+    return switch (tag) {
+      case 1 -> new NewPeer(PeerId.read(in), in.string());
+      case 2 -> new Message(PeerId.read(in), in.string(), in.strings(), in.bytes());
+      case 3 -> new Reply(PeerId.read(in), in.string(), in.bytes());
+      case 4 -> new Disconnect(PeerId.read(in), in.string());
+      case 5 -> {
+        int n = in.i32();
+        Event[] events = new Event[n];
+        for (int i = 0; i < n; i++) {
+          events[i] = read(in);
+        }
+        yield new Events(List.of(events));
+      }
+      case 6 -> new LoopStarted(in.string());
+      case 7 -> new Drain(in.string());
+      default -> throw new IllegalArgumentException("not an a-chat event: tag " + tag);
+    };
   }
 }

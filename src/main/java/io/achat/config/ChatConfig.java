@@ -34,7 +34,7 @@ public record ChatConfig(
   long drainTimeoutMillis,
   int maxConnections,
   long loginTimeoutMillis,
-  int keepAliveIdleSeconds,
+  boolean tcpKeepAlive,
   int maxQueuedBytes,
   int maxInFlightBytes,
   String tlsCertPath,
@@ -52,7 +52,7 @@ public record ChatConfig(
     DRAIN_TIMEOUT_MILLIS("drainTimeoutMillis"),
     MAX_CONNECTIONS("maxConnections"),
     LOGIN_TIMEOUT_MILLIS("loginTimeoutMillis"),
-    KEEP_ALIVE_IDLE_SECONDS("keepAliveIdleSeconds"),
+    TCP_KEEP_ALIVE("tcpKeepAlive"),
     MAX_QUEUED_BYTES("maxQueuedBytes"),
     MAX_IN_FLIGHT_BYTES("maxInFlightBytes"),
     TLS_CERT_PATH("tlsCertPath"),
@@ -84,13 +84,12 @@ public record ChatConfig(
   public ChatConfig {
     require(host != null && !host.isBlank(), Key.HOST, "must be a host name or address", host);
     require(port >= 0 && port <= 65535, Key.PORT, "must be between 0 and 65535", port);
-    require(instances >= 0, Key.INSTANCES, "must be 0 (one per core but one) or more", instances);
+    require(instances >= 1, Key.INSTANCES, "must be at least 1", instances);
     require(maxLoginLength >= 1, Key.MAX_LOGIN_LENGTH, "must be at least 1", maxLoginLength);
     require(maxLineLength >= 64, Key.MAX_LINE_LENGTH, "must be at least 64", maxLineLength);
     require(drainTimeoutMillis >= 0, Key.DRAIN_TIMEOUT_MILLIS, "must be 0 or more", drainTimeoutMillis);
     require(maxConnections >= 1, Key.MAX_CONNECTIONS, "must be at least 1", maxConnections);
     require(loginTimeoutMillis >= 1, Key.LOGIN_TIMEOUT_MILLIS, "must be at least 1", loginTimeoutMillis);
-    require(keepAliveIdleSeconds >= 0, Key.KEEP_ALIVE_IDLE_SECONDS, "must be 0 (off) or more", keepAliveIdleSeconds);
     require(maxQueuedBytes >= 4096, Key.MAX_QUEUED_BYTES, "must be at least 4096", maxQueuedBytes);
     require(maxInFlightBytes >= 1024, Key.MAX_IN_FLIGHT_BYTES, "must be at least 1024", maxInFlightBytes);
     require(tlsCertPath != null, Key.TLS_CERT_PATH, "must be a path or empty", tlsCertPath);
@@ -109,15 +108,6 @@ public record ChatConfig(
   }
 
   /**
-   * Number of accept-loop verticles: the configured count, or one per CPU core but the one the
-   * broker keeps busy. More event loops than cores only add hand-offs between threads: on two
-   * cores, one accept loop beside the broker routes about twice what four do ({@code a-chat bench}).
-   */
-  public int serverInstances() {
-    return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-  }
-
-  /**
    * Builds the configuration from merged layers; a key's system property beats its environment
    * variable, which beats the key itself (from a JSON layer).
    *
@@ -133,7 +123,7 @@ public record ChatConfig(
       integer(merged, Key.DRAIN_TIMEOUT_MILLIS),
       integer(merged, Key.MAX_CONNECTIONS),
       integer(merged, Key.LOGIN_TIMEOUT_MILLIS),
-      integer(merged, Key.KEEP_ALIVE_IDLE_SECONDS),
+      bool(merged, Key.TCP_KEEP_ALIVE),
       integer(merged, Key.MAX_QUEUED_BYTES),
       integer(merged, Key.MAX_IN_FLIGHT_BYTES),
       string(merged, Key.TLS_CERT_PATH),
@@ -200,6 +190,18 @@ public record ChatConfig(
     }
   }
 
+  private static boolean bool(JsonObject merged, Key key) {
+    Object value = raw(merged, key);
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    String text = value.toString().trim();
+    if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    throw new IllegalArgumentException("configuration " + key.describe() + " must be true or false, not '" + value + "'");
+  }
+
   private static void require(boolean ok, Key key, String rule, Object value) {
     if (!ok) {
       throw new IllegalArgumentException(
@@ -211,10 +213,10 @@ public record ChatConfig(
   public String toString() {
     return String.format(Locale.ROOT,
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
-        + " maxConnections=%d loginTimeoutMillis=%d keepAliveIdleSeconds=%d maxQueuedBytes=%d"
+        + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
         + " maxInFlightBytes=%d tls=%s",
-      host, port, serverInstances(), maxLoginLength, maxLineLength, drainTimeoutMillis,
-      maxConnections, loginTimeoutMillis, keepAliveIdleSeconds, maxQueuedBytes, maxInFlightBytes,
+      host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
+      maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off");
   }
 }

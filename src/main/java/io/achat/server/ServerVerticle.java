@@ -1,170 +1,185 @@
 package io.achat.server;
 
 import io.achat.broker.BrokerVerticle;
+import io.achat.broker.Delivery;
 import io.achat.broker.Event;
-import io.achat.broker.LocalCodec;
+import io.achat.broker.EventCodec;
 import io.achat.config.ChatConfig;
+import io.achat.protocol.Replies;
 import io.achat.protocol.Utf8;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.shareddata.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The book's {@code accept_loop}: connections on one event loop, each served by a
- * {@link Connection}. Deployed {@code instances} times. The first one owns the listening socket,
- * which hands new connections to all of them in turn ({@link AcceptLoops}), and runs on the
- * broker's own event loop, so the lines it reads reach the broker and the broker's writes reach
- * its sockets without crossing threads; each further one has an event loop of its own.
+ * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
+ * {@link Connection}. Deploy it {@code instances} times: Vert.x shares the one port between the
+ * instances and hands each new connection to the next. It needs a {@link BrokerVerticle} in the
+ * same Vert.x instance and takes its configuration from the deployment config.
  *
- * <p>Connections are Netty channels on Vert.x's event loops rather than {@code NetSocket}s: a
- * {@code NetSocket} in Vert.x 5.0 allocates a 1024-slot write queue when it is created, which
- * alone would be most of an idle connection's memory.
+ * <p>All of an instance's connections run on its event loop, so its state needs no locks. The
+ * events they produce in one turn of that loop go to the broker as one message; the broker's
+ * answers come back to this instance's own address.
  */
 public final class ServerVerticle extends VerticleBase {
 
-  private static final Logger log = LoggerFactory.getLogger(ServerVerticle.class);
+  /** Each accept loop publishes {@code host:port} here once it listens (the real port when 0 was asked for). */
+  public static final String LISTENING = "a-chat.listening";
 
-  private final ChatConfig config;
-  private final ConnectionSlots slots;
-  private final AcceptLoops loops;
-  private final EventLoop sharedLoop;
-  private final boolean listens;
+  private static final Logger log = LoggerFactory.getLogger(ServerVerticle.class);
+  /** How long after the drain deadline Vert.x closes what is still open, so that the log line comes first. */
+  private static final long CLOSE_MARGIN_MILLIS = 250;
+
+  private ChatConfig config;
+  private String address;
+  private NetServer server;
+  private Counter open;
+  private final OpenFiles openFiles = new OpenFiles();
+  private final Map<Long, Connection> connections = new HashMap<>();
+  private long lastId;
+  private List<Event> outbox = new ArrayList<>();
+  private boolean flushScheduled;
+  private boolean stopping;
   private final Utf8 utf8 = new Utf8();
   private byte[] scratch = new byte[256];
-  // Every connection of this instance runs on the listening context's event loop, so these need no locks.
-  private final Set<Connection> connections = new HashSet<>();
-  private ContextInternal listening;
-  private Channel acceptor;
-  private SslContext tls;
-  private boolean stopping;
-
-  /**
-   * @param loops the accept loops of this node, which this one joins
-   * @param sharedLoop the event loop to run the connections on, or {@code null} for this
-   *   verticle's own
-   * @param listens whether this one opens the listening socket (exactly one of a node's do)
-   */
-  public ServerVerticle(ChatConfig config, ConnectionSlots slots, AcceptLoops loops, EventLoop sharedLoop,
-                        boolean listens) {
-    this.config = config;
-    this.slots = slots;
-    this.loops = loops;
-    this.sharedLoop = sharedLoop;
-    this.listens = listens;
-  }
 
   @Override
-  public Future<?> start() throws Exception {
-    ContextInternal own = (ContextInternal) context;
-    listening = sharedLoop == null ? own : ((VertxInternal) vertx).contextBuilder()
-      .withEventLoop(sharedLoop)
-      .withCloseFuture(own.closeFuture())
-      .withClassLoader(own.classLoader())
-      .build();
+  public Future<?> start() {
+    EventCodec.registerAll(vertx);
+    address = "a-chat.loop." + UUID.randomUUID();
+    return ChatConfig.load(vertx, config())
+      .compose(loaded -> {
+        config = loaded;
+        openFiles.checkLimit(config.maxConnections());
+        return vertx.sharedData().getLocalCounter("a-chat.connections");
+      })
+      .compose(counter -> {
+        open = counter;
+        return vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion();
+      })
+      .compose(v -> vertx.eventBus().request(BrokerVerticle.ADDRESS, new Event.LoopStarted(address), BrokerVerticle.LOCAL)
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+          "no a-chat broker in this Vert.x instance: deploy " + BrokerVerticle.class.getName() + " first", e))))
+      // A loop that cannot listen is done: the broker need not wait for it to drain.
+      .compose(v -> listen().onFailure(e -> vertx.eventBus().send(BrokerVerticle.ADDRESS, new Event.Drain(address),
+        BrokerVerticle.LOCAL)));
+  }
+
+  private Future<?> listen() {
+    NetServerOptions options = new NetServerOptions()
+      .setTcpNoDelay(true)
+      .setTcpKeepAlive(config.tcpKeepAlive())
+      .setAcceptBacklog(1024);
     if (config.tls()) {
-      tls = tlsContext();
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(config.tlsCertPath())
+        .setKeyPath(config.tlsKeyPath()));
     }
-    loops.join(this, listening.nettyEventLoop());
-    return listens ? listen() : Future.succeededFuture();
+    server = vertx.createNetServer(options)
+      .connectHandler(this::accept)
+      .exceptionHandler(e -> log.debug("a connection failed before it was accepted: {}", e.toString()));
+    // Port 0 is never shared between instances; a negative port is one OS-chosen port they all share.
+    return server.listen(config.port() == 0 ? -1 : config.port(), config.host())
+      .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
+        + config.port() + " ('host', 'port'): " + e.getMessage(), e)))
+      .onSuccess(s -> vertx.eventBus().publish(LISTENING, localAddress().toString(), BrokerVerticle.LOCAL));
   }
 
-  private Future<Void> listen() {
-    VertxInternal internal = (VertxInternal) vertx;
-    ServerBootstrap bootstrap = new ServerBootstrap()
-      .group(internal.acceptorEventLoopGroup(), loops.group())
-      .channelFactory(internal.transport().serverChannelFactory(false))
-      .option(ChannelOption.SO_BACKLOG, 1024)
-      .childOption(ChannelOption.TCP_NODELAY, true)
-      .childOption(ChannelOption.SO_KEEPALIVE, config.keepAliveIdleSeconds() > 0)
-      // A client that shuts down its sending side still gets the answers to its last lines.
-      .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-      .childHandler(new ChannelInitializer<>() {
-        @Override
-        protected void initChannel(Channel channel) {
-          loops.serverOn(channel.eventLoop()).accept(channel);
-        }
-      });
-    Promise<Void> bound = listening.promise();
-    int port = config.port();
-    ChannelFuture bind = bootstrap.bind(config.host(), port);
-    bind.addListener(f -> {
-      if (f.isSuccess()) {
-        acceptor = bind.channel();
-        // After Netty's acceptor, which the bootstrap added before binding.
-        acceptor.pipeline().addLast("accept-failures", new AcceptFailureLog());
-        bound.complete();
-      } else {
-        bound.fail(new IllegalStateException("cannot listen on " + config.host() + ":" + port
-          + " ('host', 'port'): " + f.cause().getMessage(), f.cause()));
-      }
-    });
-    return bound.future();
-  }
-
-  /** The server's key and certificate, read with Vert.x's PEM support (PKCS#1 and PKCS#8 keys). */
-  private SslContext tlsContext() {
-    try {
-      return SslContextBuilder.forServer(new PemKeyCertOptions()
-          .setCertPath(config.tlsCertPath())
-          .setKeyPath(config.tlsKeyPath())
-          .getKeyManagerFactory(vertx))
-        .build();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read the TLS key or certificate ('tlsCertPath', 'tlsKeyPath'): "
-        + e.getMessage(), e);
-    }
-  }
-
-  /** The address the listening accept loop listens on, with the real port. */
+  /** Where this accept loop listens, with the real port. */
   public SocketAddress localAddress() {
-    InetSocketAddress address = (InetSocketAddress) acceptor.localAddress();
-    return SocketAddress.inetSocketAddress(address.getPort(), config.host());
+    return SocketAddress.inetSocketAddress(server.actualPort(), config.host());
   }
 
-  private void accept(Channel channel) {
-    if (tls != null) {
-      channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+  private void accept(NetSocket socket) {
+    if (stopping) {
+      socket.close();
+      return;
     }
-    if (config.keepAliveIdleSeconds() > 0) {
-      Sockets.keepAlive(channel, config.keepAliveIdleSeconds());
-    }
-    channel.pipeline().addLast("chat", new Connection(this, channel));
+    // Not read until it has a slot: its handlers are set once it is admitted.
+    socket.pause();
+    open.incrementAndGet().onComplete(count -> admit(socket, count.result()));
   }
 
-  boolean stopping() {
-    return stopping;
+  private void admit(NetSocket socket, long count) {
+    if (count > config.maxConnections()) {
+      open.decrementAndGet();
+      log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
+      socket.write(Buffer.buffer(Replies.error("server full")));
+      socket.close();
+      return;
+    }
+    openFiles.connected(count);
+    long id = ++lastId;
+    connections.put(id, new Connection(this, socket, id));
   }
 
-  /** Called by a new connection once it is active: whether there is room for it. */
-  boolean admit(Connection connection) {
-    if (!slots.tryAcquire()) {
-      return false;
+  /** The broker's answers and lines for this loop's connections, in the order it produced them. */
+  private void delivered(Delivery delivery) {
+    for (Delivery.Part part : delivery.parts()) {
+      Connection connection = connections.get(part.connection());
+      if (connection == null) {
+        continue;
+      }
+      if (part instanceof Delivery.Lines lines) {
+        connection.write(lines.bytes());
+      } else if (part instanceof Delivery.Routed routed) {
+        connection.routed(routed.bytes());
+      } else if (part instanceof Delivery.Joined joined) {
+        connection.joined(joined.accepted());
+      } else if (part instanceof Delivery.Released) {
+        connection.released();
+      }
     }
-    connections.add(connection);
-    return true;
+  }
+
+  /**
+   * Queues {@code event} for the broker. The events of one turn of this event loop go together,
+   * after every read of the turn, in the order they were produced.
+   */
+  void send(Event event) {
+    outbox.add(event);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    if (outbox.isEmpty()) {
+      return;
+    }
+    Event event = outbox.size() == 1 ? outbox.get(0) : new Event.Events(Collections.unmodifiableList(outbox));
+    outbox = new ArrayList<>();
+    vertx.eventBus().send(BrokerVerticle.ADDRESS, event, BrokerVerticle.LOCAL);
+  }
+
+  /** A connection's socket closed: its slot is free. */
+  void closed(Connection connection) {
+    open.decrementAndGet();
+  }
+
+  /** A connection is done with: nothing more is delivered to it. */
+  void forget(Connection connection) {
+    connections.remove(connection.id());
   }
 
   /**
@@ -174,73 +189,50 @@ public final class ServerVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    Promise<Void> stopped = Promise.promise();
-    listening.runOnContext(v -> drainAndClose().onComplete(stopped));
-    return stopped.future();
-  }
-
-  private Future<Void> drainAndClose() {
     stopping = true;
-    if (acceptor != null) {
-      acceptor.close();
-    }
-    connections.forEach(Connection::stopReading);
-    DeliveryOptions drain = new DeliveryOptions(LocalCodec.LOCAL)
-      .setSendTimeout(Math.max(1, config.drainTimeoutMillis()));
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
-    return eventBus().request(BrokerVerticle.ADDRESS, new Event.Drain(), drain)
+    long drainMillis = config.drainTimeoutMillis();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+    // Stops accepting now; Vert.x closes whatever is still open once the time is up.
+    Future<Void> closed = server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
+    List<Connection> all = new ArrayList<>(connections.values());
+    all.forEach(Connection::stopReading);
+    flush();
+    DeliveryOptions options = new DeliveryOptions(BrokerVerticle.LOCAL).setSendTimeout(Math.max(1, drainMillis));
+    vertx.eventBus().request(BrokerVerticle.ADDRESS, new Event.Drain(address), options)
       .onFailure(e -> log.warn("the broker did not confirm the drain: {}", e.getMessage()))
-      .transform(ar -> closeAll(Math.max(0, deadline - System.nanoTime())));
+      .onComplete(ar -> {
+        new ArrayList<>(connections.values()).forEach(Connection::close);
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        vertx.setTimer(left, t -> new ArrayList<>(connections.values()).forEach(Connection::tooLate));
+      });
+    return closed;
   }
 
-  /** Closes every connection once its queued lines are written; aborts those still open at the deadline. */
-  private Future<Void> closeAll(long nanosLeft) {
-    List<Connection> open = new ArrayList<>(connections);
-    if (open.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> done = listening.promise();
-    int[] left = {open.size()};
-    var timeout = listening.nettyEventLoop().schedule(
-      () -> new ArrayList<>(connections).forEach(Connection::abort), nanosLeft, TimeUnit.NANOSECONDS);
-    for (Connection connection : open) {
-      connection.close().addListener(f -> {
-        if (--left[0] == 0) {
-          timeout.cancel(false);
-          done.complete();
-        }
-      });
-    }
-    return done.future();
+  boolean stopping() {
+    return stopping;
+  }
+
+  Vertx vertx() {
+    return vertx;
   }
 
   ChatConfig chatConfig() {
     return config;
   }
 
-  EventBus eventBus() {
-    return vertx.eventBus();
-  }
-
-  ContextInternal context() {
-    return listening;
+  String address() {
+    return address;
   }
 
   Utf8 utf8() {
     return utf8;
   }
 
-  /** A buffer of at least {@code n} bytes for this accept loop's thread to decode a line in. */
+  /** A buffer of at least {@code n} bytes for this loop's thread to decode a line in. */
   byte[] scratch(int n) {
     if (scratch.length < n) {
       scratch = new byte[Math.max(n, 2 * scratch.length)];
     }
     return scratch;
-  }
-
-  void closed(Connection connection) {
-    if (connections.remove(connection)) {
-      slots.release();
-    }
   }
 }

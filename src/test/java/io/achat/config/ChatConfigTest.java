@@ -23,8 +23,7 @@ class ChatConfigTest {
   @Test
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
-    assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 0, 32, 8192, 10_000, 10_000, 30_000, 60, 1_048_576, 65_536, "", ""));
-    assertThat(config.serverInstances()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+    assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", ""));
   }
 
   @Test
@@ -47,6 +46,13 @@ class ChatConfigTest {
   }
 
   @Test
+  void booleansAreReadFromJsonAndFromText() {
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("tcpKeepAlive", false)).tcpKeepAlive()).isFalse();
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("ACHAT_TCP_KEEP_ALIVE", "FALSE")).tcpKeepAlive()).isFalse();
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("achat.tcpKeepAlive", " true ")).tcpKeepAlive()).isTrue();
+  }
+
+  @Test
   void aBadValueFailsNamingTheKeyAndItsVariable() {
     assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("ACHAT_PORT", "eighty")))
       .hasMessageContaining("'port'").hasMessageContaining("ACHAT_PORT").hasMessageContaining("eighty");
@@ -60,6 +66,10 @@ class ChatConfigTest {
       .hasMessageContaining("'drainTimeoutMillis'");
     assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("host", " ")))
       .hasMessageContaining("'host'");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("instances", 0)))
+      .hasMessageContaining("'instances'");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("ACHAT_TCP_KEEP_ALIVE", "yes")))
+      .hasMessageContaining("'tcpKeepAlive' (ACHAT_TCP_KEEP_ALIVE) must be true or false, not 'yes'");
   }
 
   @Test

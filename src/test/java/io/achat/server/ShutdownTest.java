@@ -73,8 +73,9 @@ class ShutdownTest {
       vertx.undeploy(server.deploymentId()).await(20, TimeUnit.SECONDS);
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(tookMillis).as("undeploy time").isLessThan(10_000);
-      // bob never read; the server gave up on him after the timeout and closed his socket.
-      assertThat(bob.readUntilClosed().size()).isLessThan(2_000);
+      // The server stopped waiting for bob after the timeout. Vert.x keeps his socket, and what
+      // is queued for it, until he takes it: nothing is lost if he ever does.
+      assertThat(bob.readUntilClosed()).hasSize(2_000).allMatch(line -> line.equals("from alice: " + text));
     }
   }
 }
