@@ -3,61 +3,46 @@ package io.achat.bench;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
- * Drives the protocol from many clients at once. Everything runs on one Vert.x event loop, so
- * the accounting needs no locks. Each message tells every recipient its own sequence number
- * ({@code from u7: <sent-micros> 3=41 9=12 ...}), so each recipient knows exactly which line
- * it must see next from each sender: a gap is a loss, a repeat a duplicate.
+ * Drives the protocol from many clients; holds what the modes share. All state lives on one
+ * Vert.x event loop, so the accounting needs no locks.
  */
 final class Load {
 
-  private final Settings settings;
-  private final PrintStream progress;
-  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-  private final Context context = vertx.getOrCreateContext();
+  final Settings settings;
+  final PrintStream progress;
+  final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  final Context context = vertx.getOrCreateContext();
+  final Client[] clients;
   private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000));
-  private final Client[] clients;
   private final SplittableRandom random = new SplittableRandom(42);
   private final long base = System.nanoTime();
-  private final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-  private final List<Client> dirty = new ArrayList<>();
   private final PairCounters sentSeq;
-  private final PairCounters expectedSeq;
   private final String padding;
-  private final byte[] prefix;
+  private final LineReader lines;
 
-  // Counters, touched on the event loop only.
+  // Touched on the event loop only.
+  boolean sending;
+  /** Set while the closed loop runs, so that each delivery can reopen its sender's window. */
+  ClosedLoop closedLoop;
+  long measureUntil = Long.MAX_VALUE;
+  private long measureFrom = Long.MAX_VALUE;
   private long sent;
   private long expected;
-  private long delivered;
-  private long duplicates;
-  private long garbled;
-  private long errors;
   private long connectFailures;
-  private long measuredDeliveries;
-  private long measureFrom = Long.MAX_VALUE;
-  private long measureUntil = Long.MAX_VALUE;
-  /** When the chunk being handled arrived, in micros(): one clock read per read, not per line. */
-  private long arrivedAt;
-  private boolean sending;
-  private boolean pumpScheduled;
-  private boolean closedLoop;
   private int registered;
   private int nextToConnect;
   private CompletableFuture<Void> allRegistered;
@@ -71,17 +56,55 @@ final class Load {
       clients[i] = new Client(i, settings.prefix() + i);
     }
     this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
-    this.prefix = settings.prefix().getBytes(StandardCharsets.UTF_8);
     this.sentSeq = new PairCounters(clients.length);
-    this.expectedSeq = new PairCounters(clients.length);
+    this.lines = new LineReader(this);
   }
 
-  private long micros() {
+  long micros() {
     return (System.nanoTime() - base) / 1000;
   }
 
+  Report throughput() throws Exception {
+    return new ClosedLoop(this).run();
+  }
+
+  Report latency() throws Exception {
+    return new OpenLoop(this).run();
+  }
+
+  /** Logged-in clients that say nothing, held so the server's memory can be read. */
+  Report idle() throws Exception {
+    long before = Rss.of(settings.serverPid());
+    long connectMillis = connectAll();
+    long after = Rss.of(settings.serverPid());
+    progress.printf("holding %d idle clients for %s%n", clients.length, settings.hold());
+    Thread.sleep(settings.hold().toMillis()); // the benchmark's own run time, not synchronisation
+    Report report = finish("idle", connectMillis);
+    report.rss(before, after);
+    return report;
+  }
+
+  /**
+   * Logs every client in, then sends for warm-up plus duration and waits for what is in flight.
+   * {@code start} begins sending, on the loop, given the time the warm-up starts.
+   */
+  Report run(String mode, String header, LongConsumer start) throws Exception {
+    long connectMillis = connectAll();
+    onLoop(() -> {
+      sending = true;
+      long now = micros();
+      measureFrom = now + settings.warmup().toNanos() / 1000;
+      measureUntil = measureFrom + settings.duration().toNanos() / 1000;
+      start.accept(now);
+      return null;
+    });
+    progress.print(header);
+    sleepUntilEnd();
+    return finish(mode, connectMillis);
+  }
+
   /** Connects and logs in every client; done when each one's message to itself came back. */
-  long connectAll() throws Exception {
+  private long connectAll() throws Exception {
     long start = System.nanoTime();
     allRegistered = new CompletableFuture<>();
     context.runOnContext(v -> {
@@ -106,21 +129,13 @@ final class Load {
         return;
       }
       client.socket = ar.result();
-      client.socket.handler(chunk -> {
-        split(client, chunk);
-        schedulePump();
-      });
-      client.socket.closeHandler(v -> {
-        if (!client.closing) {
-          errors++;
-          progress.printf("%s: connection closed by the server%n", client.name);
-        }
-      });
+      lines.listen(client);
       client.socket.write(client.name + "\n" + client.name + ": ready\n");
     });
   }
 
-  private void registered(Client client) {
+  /** {@code client}'s message to itself came back: it is logged in, and frees a connect slot. */
+  void registered(Client client) {
     client.registered = true;
     connectTimes.recordValue(Math.max(0, micros() - client.connectStart));
     if (++registered == clients.length) {
@@ -133,208 +148,11 @@ final class Load {
     }
   }
 
-  private static final byte[] FROM = "from ".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] ERROR = "error: ".getBytes(StandardCharsets.US_ASCII);
-
   /**
-   * Hands each complete line of {@code chunk} to {@link #receive} where it lies (in one copy of
-   * the chunk), joining a line that is cut between two reads.
+   * Appends {@code from PREFIXn: <sentAt> i=seq i=seq ...}: each recipient gets its own sequence
+   * number, so it knows exactly which line it must see next from this sender.
    */
-  private void split(Client me, Buffer chunk) {
-    byte[] bytes = chunk.getBytes();
-    arrivedAt = micros();
-    int start = 0;
-    int length = bytes.length;
-    if (me.partial != null) {
-      int newline = indexOf(bytes, (byte) '\n', 0, length);
-      if (newline < 0) {
-        me.partial.appendBytes(bytes);
-        return;
-      }
-      me.partial.appendBytes(bytes, 0, newline);
-      byte[] line = me.partial.getBytes();
-      me.partial = null;
-      receive(me, line, 0, line.length);
-      start = newline + 1;
-    }
-    for (int newline; (newline = indexOf(bytes, (byte) '\n', start, length)) >= 0; start = newline + 1) {
-      receive(me, bytes, start, newline);
-    }
-    if (start < length) {
-      me.partial = Buffer.buffer(256).appendBytes(bytes, start, length - start);
-    }
-  }
-
-  private static int indexOf(byte[] bytes, byte b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (bytes[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** Parses {@code from PREFIXn: <micros> i=seq i=seq ...} in {@code [begin, length)} of the bytes. */
-  private void receive(Client me, byte[] line, int begin, int length) {
-    if (!startsWith(line, FROM, begin, length)) {
-      if (startsWith(line, ERROR, begin, length)) {
-        errors++;
-        if (errors <= 10) {
-          progress.printf("%s got: %s%n", me.name, new String(line, begin, length - begin, StandardCharsets.UTF_8));
-        }
-      } else {
-        garbled++;
-      }
-      return;
-    }
-    int at = begin + FROM.length;
-    int from = -1;
-    if (startsWith(line, prefix, at, length)) {
-      at += prefix.length;
-      int start = at;
-      from = 0;
-      while (at < length && isDigit(line[at])) {
-        from = from * 10 + (line[at++] - '0');
-      }
-      if (at == start || from >= clients.length) {
-        from = -1;
-      }
-    }
-    if (from < 0 || at + 2 > length || line[at] != ':' || line[at + 1] != ' ') {
-      garbled++;
-      return;
-    }
-    at += 2;
-    if (!me.registered) {
-      if (from == me.index && startsWith(line, READY, at, length)) {
-        registered(me);
-      } else {
-        garbled++;
-      }
-      return;
-    }
-    long sentAt = 0;
-    int start = at;
-    while (at < length && isDigit(line[at])) {
-      sentAt = sentAt * 10 + (line[at++] - '0');
-    }
-    if (at == start) {
-      garbled++;
-      return;
-    }
-    int seq = -1;
-    while (at < length && line[at] == ' ') {
-      at++;
-      int index = 0;
-      int digits = at;
-      while (at < length && isDigit(line[at])) {
-        index = index * 10 + (line[at++] - '0');
-      }
-      if (at == digits || at >= length || line[at] != '=') {
-        break;
-      }
-      at++;
-      int value = 0;
-      digits = at;
-      while (at < length && isDigit(line[at])) {
-        value = value * 10 + (line[at++] - '0');
-      }
-      if (at == digits) {
-        break;
-      }
-      if (index == me.index) {
-        seq = value;
-        break;
-      }
-    }
-    if (seq < 0) {
-      garbled++;
-      return;
-    }
-    Client sender = clients[from];
-    int next = expectedSeq.get(sender.index, me.index);
-    if (seq < next) {
-      duplicates++;
-      return;
-    }
-    // A gap means lines were lost: counted at the end (expected minus delivered), and given
-    // back to the sender's window so a lossy server does not stall the closed loop.
-    sender.outstanding -= seq - next;
-    expectedSeq.set(sender.index, me.index, seq + 1);
-    delivered++;
-    if (sentAt >= measureFrom && sentAt < measureUntil) {
-      measuredDeliveries++;
-      latency.recordValue(Math.max(0, Math.min(arrivedAt - sentAt, latency.getHighestTrackableValue())));
-    }
-    sender.outstanding--;
-    if (sending && closedLoop && !sender.dirty) {
-      sender.dirty = true;
-      dirty.add(sender);
-    }
-    if (drained != null && delivered >= expected) {
-      drained.complete(null);
-    }
-  }
-
-  private static final byte[] READY = "ready".getBytes(StandardCharsets.US_ASCII);
-
-  private static boolean isDigit(byte b) {
-    return b >= '0' && b <= '9';
-  }
-
-  private static boolean startsWith(byte[] line, byte[] prefix, int at, int end) {
-    if (end < at + prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (line[at + i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Refills the windows once all reads of this turn of the event loop are handled, so that a
-   * client whose window opened several times in one turn sends one batch in one write.
-   */
-  private void schedulePump() {
-    if (!pumpScheduled && !dirty.isEmpty()) {
-      pumpScheduled = true;
-      context.runOnContext(v -> {
-        pumpScheduled = false;
-        pumpDirty();
-      });
-    }
-  }
-
-  private void pumpDirty() {
-    for (Client client : dirty) {
-      client.dirty = false;
-      pump(client);
-    }
-    dirty.clear();
-  }
-
-  /** Closed loop: keeps {@code window} messages of this client in flight. */
-  private void pump(Client client) {
-    int k = settings.recipients();
-    if (k == 0 || !sending) {
-      return;
-    }
-    StringBuilder batch = null;
-    while (client.outstanding + k <= (long) settings.window() * k) {
-      if (batch == null) {
-        batch = new StringBuilder(128);
-      }
-      appendMessage(batch, client, micros());
-    }
-    if (batch != null) {
-      client.socket.write(batch.toString());
-    }
-  }
-
-  private void appendMessage(StringBuilder out, Client from, long sentAt) {
+  void compose(StringBuilder out, Client from, long sentAt) {
     int k = settings.recipients();
     int[] to = pick(from.index, k);
     for (int i = 0; i < k; i++) {
@@ -373,76 +191,14 @@ final class Load {
     return to;
   }
 
-  /** Closed loop for warm-up plus duration, then waits for what is in flight. */
-  Report throughput() throws Exception {
-    long connectMillis = connectAll();
-    onLoop(() -> {
-      sending = true;
-      closedLoop = true;
-      long now = micros();
-      measureFrom = now + settings.warmup().toNanos() / 1000;
-      measureUntil = measureFrom + settings.duration().toNanos() / 1000;
-      for (Client client : clients) {
-        pump(client);
-      }
-      return null;
-    });
-    progress.printf("throughput: %d clients, %d recipients each, window %d, %s warm-up, %s measured%n",
-      clients.length, settings.recipients(), settings.window(), settings.warmup(), settings.duration());
-    sleepUntilEnd();
-    return finish("throughput", connectMillis);
+  boolean measured(long sentAt) {
+    return sentAt >= measureFrom && sentAt < measureUntil;
   }
 
-  /** Open loop: messages are due at a fixed rate; latency counts from when each was due. */
-  Report latency() throws Exception {
-    long connectMillis = connectAll();
-    double perMicro = settings.rate() / 1_000_000.0;
-    context.runOnContext(v -> {
-      sending = true;
-      long start = micros();
-      measureFrom = start + settings.warmup().toNanos() / 1000;
-      measureUntil = measureFrom + settings.duration().toNanos() / 1000;
-      long[] scheduled = {0};
-      StringBuilder[] batches = new StringBuilder[clients.length];
-      vertx.setPeriodic(1, id -> {
-        long now = micros();
-        if (now >= measureUntil || !sending) {
-          sending = false;
-          vertx.cancelTimer(id);
-          return;
-        }
-        long due = (long) ((now - start) * perMicro);
-        for (; scheduled[0] < due; scheduled[0]++) {
-          Client from = clients[(int) (scheduled[0] % clients.length)];
-          if (batches[from.index] == null) {
-            batches[from.index] = new StringBuilder(128);
-          }
-          appendMessage(batches[from.index], from, start + (long) (scheduled[0] / perMicro));
-        }
-        for (int i = 0; i < batches.length; i++) {
-          if (batches[i] != null) {
-            clients[i].socket.write(batches[i].toString());
-            batches[i] = null;
-          }
-        }
-      });
-    });
-    progress.printf("latency: %d clients, %d recipients each, %.0f messages/s, %s warm-up, %s measured%n",
-      clients.length, settings.recipients(), settings.rate(), settings.warmup(), settings.duration());
-    sleepUntilEnd();
-    return finish("latency", connectMillis);
-  }
-
-  /** Logged-in clients that say nothing, held so the server's memory can be read. */
-  Report idle() throws Exception {
-    long before = Rss.of(settings.serverPid());
-    long connectMillis = connectAll();
-    long after = Rss.of(settings.serverPid());
-    progress.printf("holding %d idle clients for %s%n", clients.length, settings.hold());
-    Thread.sleep(settings.hold().toMillis()); // the benchmark's own run time, not synchronisation
-    Report report = finish("idle", connectMillis);
-    report.rss(before, after);
-    return report;
+  void checkDrained() {
+    if (drained != null && lines.delivered() >= expected) {
+      drained.complete(null);
+    }
   }
 
   private void sleepUntilEnd() throws Exception {
@@ -451,7 +207,7 @@ final class Load {
     for (long waited = 0; waited < total; waited += step) {
       Thread.sleep(Math.min(step, total - waited)); // the benchmark's own run time
       progress.printf("  %d s: %d delivered%n", (waited + Math.min(step, total - waited)) / 1000,
-        onLoop(() -> delivered));
+        onLoop(lines::delivered));
     }
   }
 
@@ -469,18 +225,18 @@ final class Load {
     context.runOnContext(v -> {
       sending = false;
       drained = done;
-      if (delivered >= expected) {
-        done.complete(null);
-      }
+      checkDrained();
     });
     try {
       done.get(settings.drain().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       progress.printf("not everything arrived within %s%n", settings.drain());
     }
     Report result = onLoop(() -> {
-      Report r = new Report(mode, settings, sent, expected, delivered, expected - delivered, duplicates, garbled,
-        errors + connectFailures, measuredDeliveries, settings.duration(), latency.copy(), connectTimes.copy(), connectMillis);
+      long delivered = lines.delivered();
+      Report r = new Report(mode, settings, sent, expected, delivered, expected - delivered, lines.duplicates(),
+        lines.garbled(), lines.errors() + connectFailures, lines.measuredDeliveries(), settings.duration(),
+        lines.latency(), connectTimes.copy(), connectMillis);
       for (Client client : clients) {
         client.closing = true;
         if (client.socket != null) {
@@ -495,22 +251,5 @@ final class Load {
 
   void abandon() {
     vertx.close();
-  }
-
-  private static final class Client {
-    final int index;
-    final String name;
-    Buffer partial;
-    NetSocket socket;
-    long connectStart;
-    long outstanding;
-    boolean registered;
-    boolean dirty;
-    boolean closing;
-
-    Client(int index, String name) {
-      this.index = index;
-      this.name = name;
-    }
   }
 }

@@ -35,30 +35,4 @@ public record Settings(
       throw new IllegalArgumentException("--recipients must be between 0 and clients - 1");
     }
   }
-
-  /** Defaults for tests and callers that set only some fields. */
-  public static Settings of(String host, int port, int clients) {
-    return new Settings(host, port, clients, Math.min(3, clients - 1), 16, 1000, 0,
-      Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ZERO, "u", 256, 0);
-  }
-
-  public Settings withRecipients(int n) {
-    return new Settings(host, port, clients, n, window, rate, size, warmup, duration, drain, hold, prefix, connectConcurrency, serverPid);
-  }
-
-  public Settings withTiming(Duration warmup, Duration duration) {
-    return new Settings(host, port, clients, recipients, window, rate, size, warmup, duration, drain, hold, prefix, connectConcurrency, serverPid);
-  }
-
-  public Settings withDrain(Duration wait) {
-    return new Settings(host, port, clients, recipients, window, rate, size, warmup, duration, wait, hold, prefix, connectConcurrency, serverPid);
-  }
-
-  public Settings withRate(double messagesPerSecond) {
-    return new Settings(host, port, clients, recipients, window, messagesPerSecond, size, warmup, duration, drain, hold, prefix, connectConcurrency, serverPid);
-  }
-
-  public Settings withPrefix(String loginPrefix) {
-    return new Settings(host, port, clients, recipients, window, rate, size, warmup, duration, drain, hold, loginPrefix, connectConcurrency, serverPid);
-  }
 }

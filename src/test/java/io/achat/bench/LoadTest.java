@@ -19,7 +19,18 @@ class LoadTest {
   private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
   private static Settings settings(int port, int clients) {
-    return Settings.of("127.0.0.1", port, clients).withTiming(Duration.ofMillis(200), Duration.ofSeconds(1));
+    return settings(port, clients, "u", 1000, Duration.ofSeconds(5));
+  }
+
+  /** Where lines never arrive, waits 1 s for them rather than 5. */
+  private static Settings lossy(int port, int clients) {
+    return settings(port, clients, "u", 1000, Duration.ofSeconds(1));
+  }
+
+  /** 3 recipients, window 16, 0.2 s warm-up and 1 s measured. */
+  private static Settings settings(int port, int clients, String prefix, double rate, Duration drain) {
+    return new Settings("127.0.0.1", port, clients, 3, 16, rate, 0, Duration.ofMillis(200), Duration.ofSeconds(1),
+      drain, Duration.ZERO, prefix, 256, 0);
   }
 
   @Test
@@ -39,7 +50,7 @@ class LoadTest {
   @Test
   void loginsBeyondAsciiAreAccountedForToo(Vertx vertx) throws Exception {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
-    Report report = new Load(settings(server.port(), 10).withPrefix("\u00e9l\u00e8ve"), QUIET).throughput();
+    Report report = new Load(settings(server.port(), 10, "\u00e9l\u00e8ve", 1000, Duration.ofSeconds(5)), QUIET).throughput();
     assertThat(report.garbled()).isZero();
     assertThat(report.expected()).isPositive();
     assertThat(report.delivered()).isEqualTo(report.expected());
@@ -48,7 +59,7 @@ class LoadTest {
   @Test
   void theOpenLoopSendsAtTheRateAsked(Vertx vertx) throws Exception {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
-    Settings settings = settings(server.port(), 30).withRate(2000);
+    Settings settings = settings(server.port(), 30, "u", 2000, Duration.ofSeconds(5));
     Report report = new Load(settings, QUIET).latency();
     // 2000 messages/s over 1.2 s (warm-up included), 3 recipients each.
     assertThat(report.toJson().getLong("sent")).isBetween(2200L, 2500L);
@@ -59,7 +70,7 @@ class LoadTest {
   @Test
   void lostLinesAreCountedExactly(Vertx vertx) throws Exception {
     try (FaultyServer server = new FaultyServer(vertx, FaultyServer.Fault.DROP, 50)) {
-      Report report = new Load(settings(server.port(), 10).withDrain(Duration.ofSeconds(1)), QUIET).throughput();
+      Report report = new Load(lossy(server.port(), 10), QUIET).throughput();
       assertThat(report.lost()).isEqualTo(server.faults.get()).isPositive();
       assertThat(report.delivered()).isEqualTo(report.expected() - server.faults.get());
       assertThat(report.duplicates()).isZero();
@@ -78,7 +89,7 @@ class LoadTest {
   @Test
   void garbledLinesAreCountedAndMissing(Vertx vertx) throws Exception {
     try (FaultyServer server = new FaultyServer(vertx, FaultyServer.Fault.GARBLE, 50)) {
-      Report report = new Load(settings(server.port(), 10).withDrain(Duration.ofSeconds(1)), QUIET).throughput();
+      Report report = new Load(lossy(server.port(), 10), QUIET).throughput();
       assertThat(report.garbled()).isEqualTo(server.faults.get()).isPositive();
       assertThat(report.lost()).isEqualTo(server.faults.get());
     }
