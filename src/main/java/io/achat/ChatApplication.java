@@ -1,7 +1,6 @@
 package io.achat;
 
 import io.vertx.core.Deployable;
-import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -21,12 +20,6 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   private static final Logger log = LoggerFactory.getLogger(ChatApplication.class);
 
-  /**
-   * Vert.x's event loops unless {@code -options} says otherwise: one, so that the accept loops
-   * and the broker share a thread and no line crosses threads (see README, Performance).
-   */
-  static final int DEFAULT_EVENT_LOOPS = 1;
-
   private final boolean instancesGiven;
   private volatile boolean serving;
 
@@ -38,15 +31,6 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return ChatVerticle::new;
-  }
-
-  @Override
-  public JsonObject afterVertxOptionsParsed(JsonObject options) {
-    JsonObject json = options == null ? new JsonObject() : options;
-    if (!json.containsKey("eventLoopPoolSize")) {
-      json.put("eventLoopPoolSize", DEFAULT_EVENT_LOOPS);
-    }
-    return json;
   }
 
   /**

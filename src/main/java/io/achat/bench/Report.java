@@ -68,24 +68,12 @@ public final class Report {
     return json.getLong("duplicates");
   }
 
-  public long delivered() {
-    return json.getLong("delivered");
-  }
-
-  public long expected() {
-    return json.getLong("expected");
-  }
-
   public long garbled() {
     return json.getLong("garbled");
   }
 
   public long errors() {
     return json.getLong("errors");
-  }
-
-  public long deliveriesPerSecond() {
-    return json.getLong("deliveriesPerSecond");
   }
 
   public JsonObject toJson() {

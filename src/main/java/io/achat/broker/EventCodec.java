@@ -5,6 +5,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -25,24 +28,28 @@ public final class EventCodec<T> implements MessageCodec<T, T> {
     this.reader = reader;
   }
 
+  /** The codec of every type that travels on the event bus, by type. */
+  static Map<Class<?>, EventCodec<?>> all() {
+    Map<Class<?>, EventCodec<?>> codecs = new LinkedHashMap<>();
+    for (Class<? extends Event> type : List.of(Event.NewPeer.class, Event.Message.class, Event.Reply.class,
+      Event.Disconnect.class, Event.Events.class, Event.LoopStarted.class, Event.Drain.class)) {
+      codecs.put(type, event(type));
+    }
+    codecs.put(Delivery.class, new EventCodec<>(Delivery.class, Delivery::write, Delivery::read));
+    return codecs;
+  }
+
   /** Registers the codecs of every event type, unless this Vert.x instance already has them. */
   public static void registerAll(Vertx vertx) {
-    EventBus bus = vertx.eventBus();
-    event(bus, Event.NewPeer.class);
-    event(bus, Event.Message.class);
-    event(bus, Event.Reply.class);
-    event(bus, Event.Disconnect.class);
-    event(bus, Event.Events.class);
-    event(bus, Event.LoopStarted.class);
-    event(bus, Event.Drain.class);
-    register(bus, Delivery.class, new EventCodec<>(Delivery.class, Delivery::write, Delivery::read));
+    all().forEach((type, codec) -> register(vertx.eventBus(), type, codec));
   }
 
-  private static <E extends Event> void event(EventBus bus, Class<E> type) {
-    register(bus, type, new EventCodec<>(type, Event::write, in -> type.cast(Event.read(in))));
+  private static <E extends Event> EventCodec<E> event(Class<E> type) {
+    return new EventCodec<>(type, Event::write, in -> type.cast(Event.read(in)));
   }
 
-  private static <T> void register(EventBus bus, Class<T> type, EventCodec<T> codec) {
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void register(EventBus bus, Class type, EventCodec codec) {
     try {
       bus.registerDefaultCodec(type, codec);
     } catch (IllegalStateException alreadyRegistered) {

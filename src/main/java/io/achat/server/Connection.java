@@ -210,7 +210,7 @@ final class Connection {
     if (state == State.CHATTING) {
       loop.send(new Event.Disconnect(peer, login));
     }
-    state = State.GONE;
+    gone();
     updateReading();
     socket.close();
   }
@@ -261,7 +261,7 @@ final class Connection {
 
   /** Before or at login: tells the client why and closes. */
   private void refuse(byte[] reason) {
-    state = State.GONE;
+    gone();
     loop.vertx().cancelTimer(loginTimer);
     updateReading();
     socket.write(Buffer.buffer(reason));
@@ -292,8 +292,13 @@ final class Connection {
   }
 
   private void done() {
-    state = State.GONE;
+    gone();
     socket.close();
+  }
+
+  /** Nothing more to do for this client; once its socket is closed too, its loop forgets it. */
+  private void gone() {
+    state = State.GONE;
     if (closed) {
       loop.forget(this);
     }
@@ -314,8 +319,7 @@ final class Connection {
     switch (state) {
       case LOGIN -> {
         log.info("{} disconnected", socket.remoteAddress());
-        state = State.GONE;
-        loop.forget(this);
+        gone();
       }
       case CHATTING -> {
         // Its end reaches the parser once reading resumes; at shutdown reading does not resume.
@@ -336,7 +340,7 @@ final class Connection {
     stopped = true;
     updateReading();
     if (state == State.LOGIN) {
-      state = State.GONE;
+      gone();
       socket.close();
     }
   }
@@ -347,7 +351,7 @@ final class Connection {
       loop.send(new Event.Disconnect(peer, login));
     }
     if (state != State.LEAVING) {
-      state = State.GONE;
+      gone();
     }
     socket.close();
   }

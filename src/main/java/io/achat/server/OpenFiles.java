@@ -30,7 +30,7 @@ final class OpenFiles {
     try {
       if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
         max = os.getMaxFileDescriptorCount();
-        fit = max - os.getOpenFileDescriptorCount() - 16 - max / 10;
+        fit = max - os.getOpenFileDescriptorCount() - 16 - Math.min(max / 10, 256);
       }
     } catch (InternalError noDescriptorLeft) {
       // reading the open count needs a descriptor itself; without one, do not warn at all

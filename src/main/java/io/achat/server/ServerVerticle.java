@@ -99,7 +99,8 @@ public final class ServerVerticle extends VerticleBase {
     // Port 0 is never shared between instances; a negative port is one OS-chosen port they all share.
     return server.listen(config.port() == 0 ? -1 : config.port(), config.host())
       .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
-        + config.port() + " ('host', 'port'): " + e.getMessage(), e)))
+        + config.port() + (config.tls() ? " with TLS ('host', 'port', 'tlsCertPath', 'tlsKeyPath'): " : " ('host', 'port'): ")
+        + e.getMessage(), e)))
       .onSuccess(s -> vertx.eventBus().publish(LISTENING, localAddress().toString(), BrokerVerticle.LOCAL));
   }
 

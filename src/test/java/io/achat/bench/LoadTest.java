@@ -37,13 +37,13 @@ class LoadTest {
   void everyDeliveryIsAccountedForAgainstAChat(Vertx vertx) throws Exception {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
     Report report = new Load(settings(server.port(), 20), QUIET).throughput();
-    assertThat(report.expected()).isPositive();
-    assertThat(report.delivered()).isEqualTo(report.expected());
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
     assertThat(report.lost()).isZero();
     assertThat(report.duplicates()).isZero();
     assertThat(report.garbled()).isZero();
     assertThat(report.errors()).isZero();
-    assertThat(report.deliveriesPerSecond()).isPositive();
+    assertThat(report.toJson().getLong("deliveriesPerSecond")).isPositive();
     assertThat(report.toJson().getJsonObject("latencyMicros").getLong("count")).isPositive();
   }
 
@@ -52,8 +52,8 @@ class LoadTest {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
     Report report = new Load(settings(server.port(), 10, "\u00e9l\u00e8ve", 1000, Duration.ofSeconds(5)), QUIET).throughput();
     assertThat(report.garbled()).isZero();
-    assertThat(report.expected()).isPositive();
-    assertThat(report.delivered()).isEqualTo(report.expected());
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
   }
 
   @Test
@@ -64,7 +64,7 @@ class LoadTest {
     // 2000 messages/s over 1.2 s (warm-up included), 3 recipients each.
     assertThat(report.toJson().getLong("sent")).isBetween(2200L, 2500L);
     assertThat(report.lost()).isZero();
-    assertThat(report.delivered()).isEqualTo(report.expected());
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
   }
 
   @Test
@@ -72,7 +72,7 @@ class LoadTest {
     try (FaultyServer server = new FaultyServer(vertx, FaultyServer.Fault.DROP, 50)) {
       Report report = new Load(lossy(server.port(), 10), QUIET).throughput();
       assertThat(report.lost()).isEqualTo(server.faults.get()).isPositive();
-      assertThat(report.delivered()).isEqualTo(report.expected() - server.faults.get());
+      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected") - server.faults.get());
       assertThat(report.duplicates()).isZero();
     }
   }

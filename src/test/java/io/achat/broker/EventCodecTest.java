@@ -1,0 +1,77 @@
+package io.achat.broker;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every event type survives its wire encoding, and is passed as itself on one node. */
+class EventCodecTest {
+
+  private static final PeerId ZOE = new PeerId("a-chat.loop.8f2c", 1L << 40);
+  private static final Buffer LINE = Buffer.buffer("from zoë: żółw 🐢\n".getBytes(StandardCharsets.UTF_8));
+
+  static Stream<Object> bodies() {
+    Event.Message message = new Event.Message(ZOE, "zoë", List.of("bob", "çarol", "zoë"), LINE);
+    return Stream.of(
+      new Event.NewPeer(ZOE, "zoë"),
+      message,
+      new Event.Message(ZOE, "zoë", List.of(), Buffer.buffer()),
+      new Event.Reply(ZOE, "zoë", Buffer.buffer("error: no recipient before ':'\n")),
+      new Event.Disconnect(ZOE, "zoë"),
+      new Event.Events(List.of(new Event.NewPeer(ZOE, "zoë"), message, new Event.Disconnect(ZOE, "zoë"))),
+      new Event.Events(List.of()),
+      new Event.LoopStarted("a-chat.loop.8f2c"),
+      new Event.Drain("a-chat.loop.8f2c"),
+      new Delivery(List.of(new Delivery.Joined(7, true), new Delivery.Lines(7, LINE), new Delivery.Routed(7, 65_536),
+        new Delivery.Joined(8, false), new Delivery.Released(7))),
+      new Delivery(List.of()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("bodies")
+  void roundTripsThroughTheWireEncoding(Object body) {
+    MessageCodec<Object, Object> codec = codecOf(body);
+    Buffer wire = Buffer.buffer("header").appendByte((byte) 0);
+    int start = wire.length();
+    codec.encodeToWire(wire, body);
+    assertThat(wire.length()).isGreaterThan(start);
+    assertThat(codec.decodeFromWire(start, wire)).isEqualTo(body).isNotSameAs(body);
+  }
+
+  @ParameterizedTest
+  @MethodSource("bodies")
+  void passesTheEventItselfOnOneNode(Object body) {
+    assertThat(codecOf(body).transform(body)).isSameAs(body);
+  }
+
+  @Test
+  void everyEventTypeHasACodecWithAName() {
+    assertThat(EventCodec.all().keySet()).containsAll(
+      Stream.of(Event.class.getPermittedSubclasses()).toList()).contains(Delivery.class);
+    assertThat(EventCodec.all().values()).extracting(MessageCodec::name).doesNotHaveDuplicates()
+      .allMatch(name -> name.startsWith("a-chat."));
+  }
+
+  @Test
+  void anUnknownTagIsRefused() {
+    MessageCodec<Object, Object> codec = codecOf(new Event.Drain("x"));
+    assertThatThrownBy(() -> codec.decodeFromWire(0, Buffer.buffer().appendByte((byte) 99)))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tag 99");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static MessageCodec<Object, Object> codecOf(Object body) {
+    MessageCodec<?, ?> codec = EventCodec.all().get(body.getClass());
+    assertThat(codec).as("codec for %s", body.getClass()).isNotNull();
+    return (MessageCodec<Object, Object>) codec;
+  }
+}
