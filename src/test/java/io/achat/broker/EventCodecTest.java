@@ -1,10 +1,14 @@
 package io.achat.broker;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every event type survives its wire encoding, and is passed as itself on one node. */
+@ExtendWith(VertxExtension.class)
 class EventCodecTest {
 
   private static final PeerId ZOE = new PeerId("a-chat.loop.8f2c", 1L << 40);
@@ -51,6 +56,17 @@ class EventCodecTest {
   @MethodSource("bodies")
   void passesTheEventItselfOnOneNode(Object body) {
     assertThat(codecOf(body).transform(body)).isSameAs(body);
+  }
+
+  @Test
+  void aSendOnOneNodeDeliversTheVeryEventWithoutNamingACodec(Vertx vertx, VertxTestContext test) {
+    EventCodec.registerAll(vertx);
+    EventCodec.registerAll(vertx); // a second a-chat verticle on the node registers them again
+    Event.Message sent = new Event.Message(ZOE, "zoë", List.of("bob"), LINE);
+    vertx.eventBus().<Event>localConsumer("a-chat.test", m -> test.verify(() -> {
+      assertThat(m.body()).isSameAs(sent);
+      test.completeNow();
+    })).completion().onComplete(test.succeeding(v -> vertx.eventBus().send("a-chat.test", sent)));
   }
 
   @Test
