@@ -43,7 +43,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final Map<String, LoopOutbox> loops = new HashMap<>();
   private final List<Recipient> unflushed = new ArrayList<>();
   private final List<LoopOutbox> touched = new ArrayList<>();
-  private boolean flushScheduled;
+  private EndOfTurn endOfTurn;
   private final Set<String> draining = new HashSet<>();
   private final List<Message<Event>> drainRequests = new ArrayList<>();
   private final Promise<Void> drained = Promise.promise();
@@ -58,6 +58,7 @@ public final class BrokerVerticle extends VerticleBase {
           + "); deploy one a-chat per Vert.x instance"));
     }
     EventCodec.registerAll(vertx);
+    endOfTurn = new EndOfTurn(context, this::flush);
     return ChatConfig.load(vertx, config())
       .compose(loaded -> {
         config = loaded;
@@ -72,7 +73,7 @@ public final class BrokerVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    if (draining.containsAll(loops.keySet())) {
+    if (allDrained()) {
       drained.tryComplete();
     }
     long timer = vertx.setTimer(config.drainTimeoutMillis() + 1000, t -> {
@@ -184,18 +185,11 @@ public final class BrokerVerticle extends VerticleBase {
       loop.touched = true;
       touched.add(loop);
     }
-    if (!flushScheduled) {
-      flushScheduled = true;
-      context.runOnContext(v -> flush());
-    }
+    endOfTurn.request();
   }
 
-  /**
-   * Ends the broker's turn: runs after the events already waiting for the broker, so a burst
-   * from many connections is written together.
-   */
+  /** Ends the broker's turn: every accept loop it has something for gets it in one delivery. */
   private void flush() {
-    flushScheduled = false;
     for (Recipient recipient : unflushed) {
       recipient.flush();
     }
@@ -209,6 +203,10 @@ public final class BrokerVerticle extends VerticleBase {
     touched.clear();
   }
 
+  private boolean allDrained() {
+    return draining.containsAll(loops.keySet());
+  }
+
   private LoopOutbox loop(String address) {
     return loops.computeIfAbsent(address, LoopOutbox::new);
   }
@@ -217,7 +215,7 @@ public final class BrokerVerticle extends VerticleBase {
     loop(drain.loop());
     draining.add(drain.loop());
     drainRequests.add(request);
-    if (draining.containsAll(loops.keySet())) {
+    if (allDrained()) {
       flush();
       log.debug("every accept loop stopped reading; {} users to drain", peers.size());
       drainRequests.forEach(r -> r.reply(null));

@@ -16,9 +16,4 @@ public record PeerId(String loop, long connection) {
   static PeerId read(Wire in) {
     return new PeerId(in.string(), in.i64());
   }
-
-  @Override
-  public String toString() {
-    return loop + "#" + connection;
-  }
 }

@@ -314,7 +314,7 @@ final class Connection {
 
   private void closed() {
     closed = true;
-    loop.closed(this);
+    loop.closed();
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
       case LOGIN -> {

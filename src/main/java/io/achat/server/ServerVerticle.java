@@ -2,6 +2,7 @@ package io.achat.server;
 
 import io.achat.broker.BrokerVerticle;
 import io.achat.broker.Delivery;
+import io.achat.broker.EndOfTurn;
 import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
 import io.achat.config.ChatConfig;
@@ -45,7 +46,10 @@ public final class ServerVerticle extends VerticleBase {
   public static final String LISTENING = "a-chat.listening";
 
   private static final Logger log = LoggerFactory.getLogger(ServerVerticle.class);
-  /** How long after the drain deadline Vert.x closes what is still open, so that the log line comes first. */
+  /**
+   * How long past the drain deadline the accept loop's stop waits, so that clients given up on
+   * are logged before the loop is gone.
+   */
   private static final long CLOSE_MARGIN_MILLIS = 250;
 
   private ChatConfig config;
@@ -56,7 +60,7 @@ public final class ServerVerticle extends VerticleBase {
   private final Map<Long, Connection> connections = new HashMap<>();
   private long lastId;
   private List<Event> outbox = new ArrayList<>();
-  private boolean flushScheduled;
+  private EndOfTurn endOfTurn;
   private boolean stopping;
   private final Utf8 utf8 = new Utf8();
   private byte[] scratch = new byte[256];
@@ -64,6 +68,7 @@ public final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventCodec.registerAll(vertx);
+    endOfTurn = new EndOfTurn(context, this::flush);
     address = "a-chat.loop." + UUID.randomUUID();
     return ChatConfig.load(vertx, config())
       .compose(loaded -> {
@@ -157,14 +162,10 @@ public final class ServerVerticle extends VerticleBase {
    */
   void send(Event event) {
     outbox.add(event);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      context.runOnContext(v -> flush());
-    }
+    endOfTurn.request();
   }
 
   private void flush() {
-    flushScheduled = false;
     if (outbox.isEmpty()) {
       return;
     }
@@ -174,7 +175,7 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   /** A connection's socket closed: its slot is free. */
-  void closed(Connection connection) {
+  void closed() {
     open.decrementAndGet();
   }
 
@@ -193,7 +194,8 @@ public final class ServerVerticle extends VerticleBase {
     stopping = true;
     long drainMillis = config.drainTimeoutMillis();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
-    // Stops accepting now; Vert.x closes whatever is still open once the time is up.
+    // Stops accepting now; completes once every connection is closed, or at the deadline. It
+    // cannot close a socket whose queue the client does not take (see Connection#tooLate).
     Future<Void> closed = server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
     List<Connection> all = new ArrayList<>(connections.values());
     all.forEach(Connection::stopReading);
@@ -207,10 +209,6 @@ public final class ServerVerticle extends VerticleBase {
         vertx.setTimer(left, t -> new ArrayList<>(connections.values()).forEach(Connection::tooLate));
       });
     return closed;
-  }
-
-  boolean stopping() {
-    return stopping;
   }
 
   Vertx vertx() {
