@@ -1,6 +1,12 @@
 package io.achat;
 
+import io.achat.cluster.HazelcastCluster;
+import io.achat.config.ChatConfig;
 import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -21,11 +27,39 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private static final Logger log = LoggerFactory.getLogger(ChatApplication.class);
 
   private final boolean instancesGiven;
+  private final boolean clustered;
+  private JsonObject conf;
   private volatile boolean serving;
 
   ChatApplication(String[] args) {
     super(args);
-    instancesGiven = instancesGiven(args);
+    instancesGiven = given(args, "instances");
+    clustered = given(args, "cluster");
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    conf = config;
+    return config;
+  }
+
+  /**
+   * With {@code -cluster}, the cluster manager is Hazelcast configured by a-chat's own keys, read
+   * from the same layers as every other key (so {@code ACHAT_CLUSTER_MEMBERS} or a {@code -conf}
+   * file set them). The event bus binds {@code clusterHost} too, unless {@code -cluster-host}
+   * says otherwise.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder().with(options);
+    if (!clustered) {
+      return builder;
+    }
+    ChatConfig config = ChatConfig.read(conf == null ? new JsonObject() : conf);
+    if (!config.clusterHost().isEmpty()) {
+      options.getEventBusOptions().setHost(config.clusterHost());
+    }
+    return builder.withClusterManager(HazelcastCluster.manager(config));
   }
 
   @Override
@@ -63,11 +97,11 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     }
   }
 
-  private static boolean instancesGiven(String[] args) {
+  private static boolean given(String[] args, String option) {
     for (String arg : args) {
       String a = arg.toLowerCase(Locale.ROOT);
-      if (a.equals("-instances") || a.equals("--instances")
-        || a.startsWith("-instances=") || a.startsWith("--instances=")) {
+      if (a.equals("-" + option) || a.equals("--" + option)
+        || a.startsWith("-" + option + "=") || a.startsWith("--" + option + "=")) {
         return true;
       }
     }

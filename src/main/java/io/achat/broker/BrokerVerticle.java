@@ -8,6 +8,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The book's {@code broker_loop}: the one owner of the peers map. It takes the events of the
@@ -34,11 +37,17 @@ public final class BrokerVerticle extends VerticleBase {
   /** Delivery options of everything between the broker and the accept loops of one node. */
   public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
+  /** Where every broker of a cluster publishes its users' comings and goings. */
+  static final String DIRECTORY = "a-chat.directory";
+
   private static final Logger log = LoggerFactory.getLogger(BrokerVerticle.class);
   private static final String CLAIM = "broker";
+  /** How often the nodes this one depends on are checked, and how many checks may wait on one. */
+  private static final long CHECK_MILLIS = 250;
+  private static final int MAX_CHECKS = 4;
+  private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(2000);
 
   private ChatConfig config;
-  private LocalMap<String, String> claims;
   private final Map<String, Recipient> peers = new HashMap<>();
   private final Map<String, LoopOutbox> loops = new HashMap<>();
   private final List<Recipient> unflushed = new ArrayList<>();
@@ -47,11 +56,30 @@ public final class BrokerVerticle extends VerticleBase {
   private final Set<String> draining = new HashSet<>();
   private final List<Message<Event>> drainRequests = new ArrayList<>();
   private final Promise<Void> drained = Promise.promise();
+  private boolean stopping;
+
+  // The cluster: all unused on a Vert.x that is not clustered.
+  private final String node = UUID.randomUUID().toString();
+  private LoginClaims claims;
+  private final Directory directory = new Directory();
+  private final Set<String> claiming = new HashSet<>();
+  private final Map<String, NodeOutbox> nodes = new HashMap<>();
+  private final List<NodeOutbox> touchedNodes = new ArrayList<>();
+  private final Map<String, Long> acks = new HashMap<>();
+  private final Map<String, Integer> checks = new HashMap<>();
+  /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
+  private Set<String> heardWhileSeeding = new HashSet<>();
+  private final Set<String> goneNodes = new HashSet<>();
+  private long checkTimer = -1;
+
+  /** The event-bus address of the broker of cluster node {@code node}. */
+  static String nodeAddress(String node) {
+    return "a-chat.node." + node;
+  }
 
   @Override
   public Future<?> start() {
-    claims = vertx.sharedData().getLocalMap("a-chat");
-    String holder = claims.putIfAbsent(CLAIM, context.deploymentID());
+    String holder = deployments().putIfAbsent(CLAIM, context.deploymentID());
     if (holder != null) {
       return Future.failedFuture(new IllegalStateException(
         "an a-chat broker is already deployed in this Vert.x instance (deployment " + holder
@@ -64,27 +92,79 @@ public final class BrokerVerticle extends VerticleBase {
         config = loaded;
         return vertx.eventBus().<Event>localConsumer(ADDRESS, this::handle).completion();
       })
-      .onFailure(e -> claims.remove(CLAIM, context.deploymentID()));
+      .compose(v -> vertx.isClustered() ? joinCluster() : Future.succeededFuture())
+      .onFailure(e -> deployments().remove(CLAIM, context.deploymentID()));
+  }
+
+  private LocalMap<String, String> deployments() {
+    return vertx.sharedData().getLocalMap("a-chat");
+  }
+
+  /**
+   * Registers this node's broker address and the directory, then fills the directory from the
+   * cluster-wide map of logins, and starts checking on the nodes this one depends on.
+   */
+  private Future<?> joinCluster() {
+    return vertx.sharedData().<String, String>getClusterWideMap(LoginClaims.MAP)
+      .compose(map -> {
+        claims = new LoginClaims(map, node);
+        return Future.all(
+          vertx.eventBus().<Event>consumer(nodeAddress(node), this::fromNode).completion(),
+          vertx.eventBus().<Event>consumer(DIRECTORY, m -> directory(m.body())).completion());
+      })
+      .compose(v -> claims.all())
+      .map(all -> {
+        all.forEach((login, holder) -> {
+          if (!holder.equals(node) && !heardWhileSeeding.contains(login)) {
+            directory.online(login, holder);
+          }
+        });
+        heardWhileSeeding = null;
+        checkTimer = vertx.setPeriodic(CHECK_MILLIS, t -> checkNodes());
+        log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
+          directory.nodes().size());
+        return null;
+      });
   }
 
   /**
    * Waits until every accept loop that started has drained (bounded by the drain timeout), so
-   * that the order in which Vert.x undeploys verticles does not matter.
+   * that the order in which Vert.x undeploys verticles does not matter; on a cluster, also until
+   * what this node forwarded was acknowledged and its logins are freed.
    */
   @Override
   public Future<?> stop() {
     if (allDrained()) {
-      drained.tryComplete();
+      drainedAll();
     }
+    Promise<Void> settled = Promise.promise();
     long timer = vertx.setTimer(config.drainTimeoutMillis() + 1000, t -> {
-      if (drained.tryComplete()) {
+      if (!drained.future().isComplete()) {
         log.warn("stopping without {} accept loop(s) that did not drain", loops.size() - draining.size());
+        drainedAll();
+      } else {
+        log.warn("stopping before the other nodes acknowledged every forwarded message and every login was freed");
       }
+      settled.tryComplete();
     });
-    return drained.future().onComplete(ar -> {
+    drained.future().onComplete(ar -> settle(settled));
+    return settled.future().onComplete(ar -> {
       vertx.cancelTimer(timer);
-      claims.remove(CLAIM, context.deploymentID());
+      vertx.cancelTimer(checkTimer);
+      deployments().remove(CLAIM, context.deploymentID());
     });
+  }
+
+  private void settle(Promise<Void> settled) {
+    if (settled.future().isComplete()) {
+      return;
+    }
+    if (claims == null || (claims.idle() && claiming.isEmpty()
+      && nodes.values().stream().noneMatch(NodeOutbox::waiting))) {
+      settled.tryComplete();
+    } else {
+      vertx.setTimer(10, t -> settle(settled));
+    }
   }
 
   private void handle(Message<Event> envelope) {
@@ -115,20 +195,59 @@ public final class BrokerVerticle extends VerticleBase {
 
   private void join(Event.NewPeer joining) {
     LoopOutbox loop = loop(joining.peer().loop());
-    boolean free = !peers.containsKey(joining.login());
-    if (free) {
-      peers.put(joining.login(), new Recipient(joining.peer(), loop));
+    String login = joining.login();
+    if (peers.containsKey(login) || claiming.contains(login)) {
+      loop.add(Delivery.Joined.refused(joining.peer().connection(), Replies.taken(login)));
+    } else if (claims == null) {
+      peers.put(login, new Recipient(joining.peer(), loop));
+      loop.add(Delivery.Joined.accepted(joining.peer().connection()));
+    } else {
+      claiming.add(login);
+      claims.claim(login).onComplete(claim -> claimed(joining, claim.succeeded() ? claim.result() : null,
+        claim.cause()));
+      return;
     }
-    loop.add(new Delivery.Joined(joining.peer().connection(), free));
+    touch(loop);
+  }
+
+  /** The cluster's answer to a login claim: {@code holder} is this node if the claim won. */
+  private void claimed(Event.NewPeer joining, String holder, Throwable failure) {
+    String login = joining.login();
+    long connection = joining.peer().connection();
+    LoopOutbox loop = loop(joining.peer().loop());
+    claiming.remove(login);
+    if (failure != null) {
+      log.warn("cannot claim login '{}' in the cluster: {}", login, failure.toString());
+      loop.add(Delivery.Joined.refused(connection, "cannot log in now: the cluster did not answer; try again"));
+    } else if (!holder.equals(node)) {
+      if (!goneNodes.contains(holder)) {
+        directory.online(login, holder);
+      }
+      loop.add(Delivery.Joined.refused(connection, Replies.taken(login)));
+    } else if (stopping) {
+      claims.release(login);
+      loop.add(Delivery.Joined.refused(connection, "server is shutting down"));
+    } else {
+      peers.put(login, new Recipient(joining.peer(), loop));
+      vertx.eventBus().publish(DIRECTORY, new Event.Online(node, login));
+      loop.add(Delivery.Joined.accepted(connection));
+    }
     touch(loop);
   }
 
   private void route(Event.Message message) {
     List<String> missing = null;
+    Map<String, List<String>> remote = null;
     for (String name : message.recipients()) {
       Recipient recipient = peers.get(name);
+      String there;
       if (recipient != null) {
         deliver(recipient, message.line());
+      } else if (claims != null && (there = directory.nodeOf(name)) != null) {
+        if (remote == null) {
+          remote = new HashMap<>(4);
+        }
+        remote.computeIfAbsent(there, n -> new ArrayList<>(2)).add(name);
       } else {
         if (missing == null) {
           missing = new ArrayList<>(2);
@@ -136,8 +255,24 @@ public final class BrokerVerticle extends VerticleBase {
         missing.add(name);
       }
     }
-    answer(message.from(), message.login(), missing == null ? null : Buffer.buffer(Replies.notConnected(missing)),
-      message.line().length());
+    int bytes = message.line().length();
+    if (remote == null) {
+      answer(message.from(), message.login(), missing == null ? null : Buffer.buffer(Replies.notConnected(missing)),
+        bytes);
+      return;
+    }
+    answer(message.from(), message.login(), missing == null ? null : Buffer.buffer(Replies.notConnected(missing)), 0);
+    // The sender's credit waits until every node the line went to has routed it.
+    NodeOutbox.Credit credit = new NodeOutbox.Credit(message.from(), bytes, remote.size());
+    remote.forEach((there, names) -> {
+      NodeOutbox outbox = nodes.computeIfAbsent(there, NodeOutbox::new);
+      outbox.add(new Event.Message(message.from(), message.login(), names, message.line()), credit);
+      if (!outbox.touched) {
+        outbox.touched = true;
+        touchedNodes.add(outbox);
+      }
+    });
+    endOfTurn.request();
   }
 
   private void reply(Event.Reply reply) {
@@ -158,7 +293,9 @@ public final class BrokerVerticle extends VerticleBase {
         loop.add(new Delivery.Lines(from.connection(), line));
       }
     }
-    loop.routed(from.connection(), routedBytes);
+    if (routedBytes > 0) {
+      loop.routed(from.connection(), routedBytes);
+    }
     touch(loop);
   }
 
@@ -167,10 +304,19 @@ public final class BrokerVerticle extends VerticleBase {
     if (recipient != null && recipient.id.equals(gone.peer())) {
       peers.remove(gone.login());
       recipient.flush();
+      offline(gone.login());
     }
     LoopOutbox loop = loop(gone.peer().loop());
     loop.add(new Delivery.Released(gone.peer().connection()));
     touch(loop);
+  }
+
+  /** On a cluster: {@code login} is no longer a user of this node. */
+  private void offline(String login) {
+    if (claims != null) {
+      vertx.eventBus().publish(DIRECTORY, new Event.Offline(node, login));
+      claims.release(login);
+    }
   }
 
   private void deliver(Recipient recipient, Buffer line) {
@@ -188,8 +334,22 @@ public final class BrokerVerticle extends VerticleBase {
     endOfTurn.request();
   }
 
-  /** Ends the broker's turn: every accept loop it has something for gets it in one delivery. */
+  /**
+   * Ends the broker's turn: every accept loop it has something for gets it in one delivery, and
+   * so does every other node's broker.
+   */
   private void flush() {
+    for (NodeOutbox outbox : touchedNodes) {
+      outbox.touched = false;
+      if (!outbox.isEmpty()) {
+        vertx.eventBus().send(outbox.address, outbox.take(node));
+      }
+    }
+    touchedNodes.clear();
+    if (!acks.isEmpty()) {
+      acks.forEach((from, batch) -> vertx.eventBus().send(nodeAddress(from), new Event.Ack(node, batch)));
+      acks.clear();
+    }
     for (Recipient recipient : unflushed) {
       recipient.flush();
     }
@@ -201,6 +361,98 @@ public final class BrokerVerticle extends VerticleBase {
       }
     }
     touched.clear();
+  }
+
+  /** From another node's broker: lines for users here, an acknowledgement, or a check that this node is up. */
+  private void fromNode(Message<Event> envelope) {
+    Event event = envelope.body();
+    if (event instanceof Event.Forward forward) {
+      for (Event.Message message : forward.messages()) {
+        for (String name : message.recipients()) {
+          Recipient recipient = peers.get(name);
+          // One who left since is not told about it; the sender's node learns it from the directory.
+          if (recipient != null) {
+            deliver(recipient, message.line());
+          }
+        }
+      }
+      acks.put(forward.node(), forward.batch());
+      endOfTurn.request();
+    } else if (event instanceof Event.Ack ack) {
+      NodeOutbox outbox = nodes.get(ack.node());
+      if (outbox != null) {
+        outbox.acked(ack.batch()).forEach(this::credit);
+      }
+    } else if (event == null) {
+      envelope.reply(null);
+    }
+  }
+
+  private void credit(NodeOutbox.Credit credit) {
+    LoopOutbox loop = loop(credit.from.loop());
+    loop.routed(credit.from.connection(), credit.bytes);
+    touch(loop);
+  }
+
+  private void directory(Event event) {
+    if (event instanceof Event.Online online && !online.node().equals(node) && !goneNodes.contains(online.node())) {
+      heard(online.login());
+      directory.online(online.login(), online.node());
+    } else if (event instanceof Event.Offline offline && !offline.node().equals(node)) {
+      heard(offline.login());
+      directory.offline(offline.login(), offline.node());
+    }
+  }
+
+  private void heard(String login) {
+    if (heardWhileSeeding != null) {
+      heardWhileSeeding.add(login);
+    }
+  }
+
+  /**
+   * Asks the broker of every node this one depends on (it has users, or owes acknowledgements)
+   * whether it is there. "No handlers" means the node left or the cluster manager dropped it.
+   */
+  private void checkNodes() {
+    Set<String> wanted = new HashSet<>(directory.nodes());
+    nodes.values().stream().filter(NodeOutbox::waiting).forEach(outbox -> wanted.add(outbox.node));
+    for (String there : wanted) {
+      if (checks.getOrDefault(there, 0) >= MAX_CHECKS) {
+        continue;
+      }
+      checks.merge(there, 1, Integer::sum);
+      vertx.eventBus().request(nodeAddress(there), null, CHECK).onComplete(ar -> {
+        checks.computeIfPresent(there, (n, count) -> count > 1 ? count - 1 : null);
+        if (ar.failed() && ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
+          nodeGone(there);
+        }
+      });
+    }
+  }
+
+  /**
+   * A node is gone: its users are gone (what was in flight to them is lost), senders here get
+   * their credit back, and the logins it held are freed in the cluster-wide map.
+   */
+  private void nodeGone(String gone) {
+    if (!goneNodes.add(gone)) {
+      return;
+    }
+    int users = directory.forget(gone);
+    NodeOutbox outbox = nodes.remove(gone);
+    if (outbox != null) {
+      outbox.lost().forEach(this::credit);
+      touchedNodes.remove(outbox);
+    }
+    claims.releaseAll(gone).onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.info("a-chat node {} is gone: {} of its users were known here, {} logins freed", gone, users,
+          ar.result());
+      } else {
+        log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
+      }
+    });
   }
 
   private boolean allDrained() {
@@ -216,11 +468,28 @@ public final class BrokerVerticle extends VerticleBase {
     draining.add(drain.loop());
     drainRequests.add(request);
     if (allDrained()) {
-      flush();
-      log.debug("every accept loop stopped reading; {} users to drain", peers.size());
-      drainRequests.forEach(r -> r.reply(null));
-      drainRequests.clear();
-      drained.tryComplete();
+      drainedAll();
     }
+  }
+
+  /**
+   * Every accept loop stopped reading and every line read has been routed: the users of this
+   * node leave the cluster now, so that their logins are free before the node is gone.
+   */
+  private void drainedAll() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    log.debug("every accept loop stopped reading; {} users to drain", peers.size());
+    if (claims != null) {
+      // What was routed to them this turn is still flushed below.
+      peers.keySet().forEach(this::offline);
+      peers.clear();
+    }
+    flush();
+    drainRequests.forEach(r -> r.reply(null));
+    drainRequests.clear();
+    drained.tryComplete();
   }
 }

@@ -19,8 +19,23 @@ public record Delivery(List<Part> parts) {
   public record Lines(long connection, Buffer bytes) implements Part {
   }
 
-  /** The answer to {@link Event.NewPeer}: whether the login is now the connection's. */
-  public record Joined(long connection, boolean accepted) implements Part {
+  /**
+   * The answer to {@link Event.NewPeer}: the login is now the connection's, unless
+   * {@code refusal} says why not (empty when accepted).
+   */
+  public record Joined(long connection, String refusal) implements Part {
+
+    public static Joined accepted(long connection) {
+      return new Joined(connection, "");
+    }
+
+    public static Joined refused(long connection, String reason) {
+      return new Joined(connection, reason);
+    }
+
+    public boolean accepted() {
+      return refusal.isEmpty();
+    }
   }
 
   /** {@code bytes} of the connection's messages and replies have been routed (sender flow control). */
@@ -39,7 +54,7 @@ public record Delivery(List<Part> parts) {
         Wire.bytes(out, p.bytes());
       } else if (part instanceof Joined p) {
         out.appendByte((byte) 2).appendLong(p.connection());
-        Wire.bool(out, p.accepted());
+        Wire.string(out, p.refusal());
       } else if (part instanceof Routed p) {
         out.appendByte((byte) 3).appendLong(p.connection()).appendInt(p.bytes());
       } else if (part instanceof Released p) {
@@ -56,7 +71,7 @@ public record Delivery(List<Part> parts) {
       long connection = in.i64();
       parts[i] = switch (tag) {
         case 1 -> new Lines(connection, in.bytes());
-        case 2 -> new Joined(connection, in.bool());
+        case 2 -> new Joined(connection, in.string());
         case 3 -> new Routed(connection, in.i32());
         case 4 -> new Released(connection);
         default -> throw new IllegalArgumentException("not an a-chat delivery part: tag " + tag);

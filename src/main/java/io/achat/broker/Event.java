@@ -12,7 +12,7 @@ import java.util.List;
  * ({@link EventCodec}); on one node they are passed by reference.
  */
 public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply, Event.Disconnect, Event.Events,
-  Event.LoopStarted, Event.Drain {
+  Event.LoopStarted, Event.Drain, Event.Forward, Event.Ack, Event.Online, Event.Offline {
 
   /** The client on {@code peer} asks for {@code login}; answered with {@link Delivery.Joined}. */
   record NewPeer(PeerId peer, String login) implements Event {
@@ -54,6 +54,26 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
   record Drain(String loop) implements Event {
   }
 
+  /**
+   * Between the brokers of a cluster: the messages of one turn of the broker of {@code node} for
+   * users on the receiving node, each with only those of its recipients. Numbered per
+   * destination; the receiver answers with {@link Ack}.
+   */
+  record Forward(String node, long batch, List<Message> messages) implements Event {
+  }
+
+  /** The broker of {@code node} has routed every {@link Forward} up to {@code batch} it was sent. */
+  record Ack(String node, long batch) implements Event {
+  }
+
+  /** Published to every broker: {@code login} is now a user of {@code node}. */
+  record Online(String node, String login) implements Event {
+  }
+
+  /** Published to every broker: {@code login} is no longer a user of {@code node}. */
+  record Offline(String node, String login) implements Event {
+  }
+
   /** Appends {@code event} to {@code out}: a tag byte, then its fields. */
   static void write(Buffer out, Event event) {
     if (event instanceof NewPeer e) {
@@ -84,6 +104,23 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
     } else if (event instanceof Drain e) {
       out.appendByte((byte) 7);
       Wire.string(out, e.loop());
+    } else if (event instanceof Forward e) {
+      out.appendByte((byte) 8);
+      Wire.string(out, e.node());
+      out.appendLong(e.batch()).appendInt(e.messages().size());
+      e.messages().forEach(inner -> write(out, inner));
+    } else if (event instanceof Ack e) {
+      out.appendByte((byte) 9);
+      Wire.string(out, e.node());
+      out.appendLong(e.batch());
+    } else if (event instanceof Online e) {
+      out.appendByte((byte) 10);
+      Wire.string(out, e.node());
+      Wire.string(out, e.login());
+    } else if (event instanceof Offline e) {
+      out.appendByte((byte) 11);
+      Wire.string(out, e.node());
+      Wire.string(out, e.login());
     }
   }
 
@@ -105,6 +142,19 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       }
       case 6 -> new LoopStarted(in.string());
       case 7 -> new Drain(in.string());
+      case 8 -> {
+        String node = in.string();
+        long batch = in.i64();
+        int n = in.i32();
+        Message[] messages = new Message[n];
+        for (int i = 0; i < n; i++) {
+          messages[i] = (Message) read(in);
+        }
+        yield new Forward(node, batch, List.of(messages));
+      }
+      case 9 -> new Ack(in.string(), in.i64());
+      case 10 -> new Online(in.string(), in.string());
+      case 11 -> new Offline(in.string(), in.string());
       default -> throw new IllegalArgumentException("not an a-chat event: tag " + tag);
     };
   }

@@ -32,7 +32,8 @@ public final class EventCodec<T> implements MessageCodec<T, T> {
   static Map<Class<?>, EventCodec<?>> all() {
     Map<Class<?>, EventCodec<?>> codecs = new LinkedHashMap<>();
     for (Class<? extends Event> type : List.of(Event.NewPeer.class, Event.Message.class, Event.Reply.class,
-      Event.Disconnect.class, Event.Events.class, Event.LoopStarted.class, Event.Drain.class)) {
+      Event.Disconnect.class, Event.Events.class, Event.LoopStarted.class, Event.Drain.class, Event.Forward.class,
+      Event.Ack.class, Event.Online.class, Event.Offline.class)) {
       codecs.put(type, event(type));
     }
     codecs.put(Delivery.class, new EventCodec<>(Delivery.class, Delivery::write, Delivery::read));

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Every limit and policy of the server, read and checked once at start.
@@ -38,7 +40,11 @@ public record ChatConfig(
   int maxQueuedBytes,
   int maxInFlightBytes,
   String tlsCertPath,
-  String tlsKeyPath) {
+  String tlsKeyPath,
+  String clusterHost,
+  int clusterPort,
+  List<String> clusterMembers,
+  String clusterName) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
 
@@ -56,7 +62,11 @@ public record ChatConfig(
     MAX_QUEUED_BYTES("maxQueuedBytes"),
     MAX_IN_FLIGHT_BYTES("maxInFlightBytes"),
     TLS_CERT_PATH("tlsCertPath"),
-    TLS_KEY_PATH("tlsKeyPath");
+    TLS_KEY_PATH("tlsKeyPath"),
+    CLUSTER_HOST("clusterHost"),
+    CLUSTER_PORT("clusterPort"),
+    CLUSTER_MEMBERS("clusterMembers"),
+    CLUSTER_NAME("clusterName");
 
     private final String json;
 
@@ -100,6 +110,25 @@ public record ChatConfig(
       "must name a readable PEM file", tlsCertPath);
     require(tlsKeyPath.isEmpty() || Files.isReadable(Path.of(tlsKeyPath)), Key.TLS_KEY_PATH,
       "must name a readable PEM file", tlsKeyPath);
+    require(clusterHost != null, Key.CLUSTER_HOST, "must be an address or empty", clusterHost);
+    require(clusterPort >= 1 && clusterPort <= 65535, Key.CLUSTER_PORT, "must be between 1 and 65535", clusterPort);
+    require(clusterMembers != null && clusterMembers.stream().allMatch(ChatConfig::isHostPort), Key.CLUSTER_MEMBERS,
+      "must be a comma-separated list of host:port (one port each)", clusterMembers);
+    clusterMembers = List.copyOf(clusterMembers);
+    require(clusterName != null && !clusterName.isBlank(), Key.CLUSTER_NAME, "must not be empty", clusterName);
+  }
+
+  private static boolean isHostPort(String member) {
+    int colon = member.lastIndexOf(':');
+    if (colon <= 0) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(member.substring(colon + 1));
+      return port >= 1 && port <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Whether clients connect over TLS. */
@@ -127,7 +156,11 @@ public record ChatConfig(
       integer(merged, Key.MAX_QUEUED_BYTES),
       integer(merged, Key.MAX_IN_FLIGHT_BYTES),
       string(merged, Key.TLS_CERT_PATH),
-      string(merged, Key.TLS_KEY_PATH));
+      string(merged, Key.TLS_KEY_PATH),
+      string(merged, Key.CLUSTER_HOST),
+      integer(merged, Key.CLUSTER_PORT),
+      list(merged, Key.CLUSTER_MEMBERS),
+      string(merged, Key.CLUSTER_NAME));
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -146,6 +179,21 @@ public record ChatConfig(
     return retriever.getConfig()
       .eventually(retriever::close)
       .map(ChatConfig::fromJson);
+  }
+
+  /**
+   * Like {@link #load}, for use before the application's Vert.x exists (the cluster keys): reads
+   * the layers with a Vert.x instance of its own, closed before it returns.
+   *
+   * @throws IllegalArgumentException naming the key when a value is missing or bad
+   */
+  public static ChatConfig read(JsonObject deploymentConfig) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return load(vertx, deploymentConfig).await();
+    } finally {
+      vertx.close().await();
+    }
   }
 
   /** The defaults shipped in {@code src/main/conf/a-chat.json}. */
@@ -172,6 +220,15 @@ public record ChatConfig(
 
   private static String string(JsonObject merged, Key key) {
     return raw(merged, key).toString().trim();
+  }
+
+  /** A JSON array of strings, or one comma-separated string (as environment variables give it). */
+  private static List<String> list(JsonObject merged, Key key) {
+    Object value = raw(merged, key);
+    Stream<String> items = value instanceof JsonArray array
+      ? array.stream().map(String::valueOf)
+      : Arrays.stream(value.toString().split(","));
+    return items.map(String::trim).filter(item -> !item.isEmpty()).toList();
   }
 
   private static int integer(JsonObject merged, Key key) {

@@ -21,8 +21,9 @@ public final class Replies {
     return (ERROR_PREFIX + reason + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  public static byte[] loginTaken(String login) {
-    return error("login '" + login + "' is taken");
+  /** Why a login was refused because another user has it. */
+  public static String taken(String login) {
+    return "login '" + login + "' is taken";
   }
 
   public static byte[] notConnected(List<String> names) {

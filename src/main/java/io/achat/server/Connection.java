@@ -119,14 +119,14 @@ final class Connection {
     loop.send(new Event.NewPeer(peer, name));
   }
 
-  /** The broker's answer to the login. */
-  void joined(boolean accepted) {
+  /** The broker's answer to the login: empty when accepted, else why not. */
+  void joined(String refusal) {
     if (state != State.JOINING) {
       return;
     }
-    if (!accepted) {
-      log.info("{} refused: login '{}' is taken", socket.remoteAddress(), login);
-      refuse(Replies.loginTaken(login));
+    if (!refusal.isEmpty()) {
+      log.info("{} refused: {}", socket.remoteAddress(), refusal);
+      refuse(Replies.error(refusal));
       return;
     }
     log.info("{} logged in as {}", socket.remoteAddress(), login);

@@ -149,7 +149,7 @@ public final class ServerVerticle extends VerticleBase {
       } else if (part instanceof Delivery.Routed routed) {
         connection.routed(routed.bytes());
       } else if (part instanceof Delivery.Joined joined) {
-        connection.joined(joined.accepted());
+        connection.joined(joined.refusal());
       } else if (part instanceof Delivery.Released) {
         connection.released();
       }

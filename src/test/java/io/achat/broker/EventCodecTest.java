@@ -36,8 +36,8 @@ class EventCodecTest {
       new Event.Events(List.of()),
       new Event.LoopStarted("a-chat.loop.8f2c"),
       new Event.Drain("a-chat.loop.8f2c"),
-      new Delivery(List.of(new Delivery.Joined(7, true), new Delivery.Lines(7, LINE), new Delivery.Routed(7, 65_536),
-        new Delivery.Joined(8, false), new Delivery.Released(7))),
+      new Delivery(List.of(Delivery.Joined.accepted(7), new Delivery.Lines(7, LINE), new Delivery.Routed(7, 65_536),
+        Delivery.Joined.refused(8, "login 'alice' is taken"), new Delivery.Released(7))),
       new Delivery(List.of()));
   }
 

@@ -2,6 +2,7 @@ package io.achat.config;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ class ChatConfigTest {
   @Test
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
-    assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", ""));
+    assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
+      "", 5701, List.of(), "a-chat"));
   }
 
   @Test
@@ -43,6 +45,22 @@ class ChatConfigTest {
     ChatConfig config = ChatConfig.fromJson(merged);
     assertThat(config.port()).isEqualTo(7000);
     assertThat(config.host()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void clusterMembersComeAsAListOrAsOneCommaSeparatedVariable() {
+    ChatConfig fromEnv = ChatConfig.fromJson(ChatConfig.defaults()
+      .put("ACHAT_CLUSTER_MEMBERS", "127.0.0.1:5701, 127.0.0.1:5702,127.0.0.1:5703")
+      .put("ACHAT_CLUSTER_HOST", "127.0.0.1").put("ACHAT_CLUSTER_PORT", "5702").put("ACHAT_CLUSTER_NAME", "demo"));
+    assertThat(fromEnv.clusterMembers()).containsExactly("127.0.0.1:5701", "127.0.0.1:5702", "127.0.0.1:5703");
+    assertThat(fromEnv.clusterHost()).isEqualTo("127.0.0.1");
+    assertThat(fromEnv.clusterPort()).isEqualTo(5702);
+    assertThat(fromEnv.clusterName()).isEqualTo("demo");
+    ChatConfig fromFile = ChatConfig.fromJson(ChatConfig.defaults()
+      .put("clusterMembers", new io.vertx.core.json.JsonArray().add("10.0.0.1:5701").add("10.0.0.2:5701")));
+    assertThat(fromFile.clusterMembers()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("ACHAT_CLUSTER_MEMBERS", "127.0.0.1:5701-5705")))
+      .hasMessageContaining("'clusterMembers' (ACHAT_CLUSTER_MEMBERS)").hasMessageContaining("host:port");
   }
 
   @Test

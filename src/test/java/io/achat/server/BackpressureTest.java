@@ -118,7 +118,7 @@ class BackpressureTest {
     if (event instanceof Event.Events batch) {
       batch.events().forEach(e -> standIn(vertx, e));
     } else if (event instanceof Event.NewPeer joining) {
-      answer(vertx, joining.peer().loop(), new Delivery.Joined(joining.peer().connection(), true));
+      answer(vertx, joining.peer().loop(), Delivery.Joined.accepted(joining.peer().connection()));
     } else if (event instanceof Event.Message message) {
       if (received.addAndGet(message.line().length()) >= expected) {
         all.complete(null);

@@ -104,6 +104,12 @@ public final class LineClient implements AutoCloseable {
     throw new AssertionError(who + " is still connected");
   }
 
+  /** Names this client's login (for one that logged in by hand), so that {@link #sync} works. */
+  public LineClient named(String login) {
+    this.login = login;
+    return this;
+  }
+
   public String login() {
     return login;
   }

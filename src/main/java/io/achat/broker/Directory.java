@@ -1,0 +1,58 @@
+package io.achat.broker;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * This broker's copy of where the users of the other nodes are (login → node), kept current by
+ * the {@link Event.Online} and {@link Event.Offline} events every broker publishes, so that a
+ * message is routed with local lookups only. Used on the broker's context only.
+ */
+final class Directory {
+
+  private final Map<String, String> nodeOf = new HashMap<>();
+  private final Map<String, Set<String>> loginsOf = new HashMap<>();
+
+  /** The node {@code login} is on, or {@code null} if it is on none but this one's. */
+  String nodeOf(String login) {
+    return nodeOf.get(login);
+  }
+
+  void online(String login, String node) {
+    String before = nodeOf.put(login, node);
+    if (before != null && !before.equals(node)) {
+      remove(login, before);
+    }
+    loginsOf.computeIfAbsent(node, n -> new HashSet<>()).add(login);
+  }
+
+  void offline(String login, String node) {
+    if (nodeOf.remove(login, node)) {
+      remove(login, node);
+    }
+  }
+
+  /** Forgets every user of {@code node}; returns how many there were. */
+  int forget(String node) {
+    Set<String> logins = loginsOf.remove(node);
+    if (logins == null) {
+      return 0;
+    }
+    logins.forEach(login -> nodeOf.remove(login, node));
+    return logins.size();
+  }
+
+  /** The nodes with users. */
+  Set<String> nodes() {
+    return loginsOf.keySet();
+  }
+
+  private void remove(String login, String node) {
+    Set<String> logins = loginsOf.get(node);
+    if (logins != null && logins.remove(login) && logins.isEmpty()) {
+      loginsOf.remove(node);
+    }
+  }
+}

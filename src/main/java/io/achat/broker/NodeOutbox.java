@@ -1,0 +1,95 @@
+package io.achat.broker;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What this node's broker has for another node's: the messages of the current turn for users
+ * there (sent as one {@link Event.Forward} at its end), and the batches sent but not yet
+ * acknowledged, with the flow-control credits their senders get back once they are.
+ */
+final class NodeOutbox {
+
+  /** A sender's bytes, given back to it once every node its message went to has routed it. */
+  static final class Credit {
+    final PeerId from;
+    final int bytes;
+    int nodes;
+
+    Credit(PeerId from, int bytes, int nodes) {
+      this.from = from;
+      this.bytes = bytes;
+      this.nodes = nodes;
+    }
+  }
+
+  private record Batch(long number, List<Credit> credits) {
+  }
+
+  final String node;
+  final String address;
+  /** Whether the broker has this outbox in its list for the end of the turn. */
+  boolean touched;
+  private List<Event.Message> messages = new ArrayList<>();
+  private List<Credit> credits = new ArrayList<>();
+  private final ArrayDeque<Batch> unacked = new ArrayDeque<>();
+  private long lastBatch;
+
+  NodeOutbox(String node) {
+    this.node = node;
+    this.address = BrokerVerticle.nodeAddress(node);
+  }
+
+  void add(Event.Message message, Credit credit) {
+    messages.add(message);
+    credits.add(credit);
+  }
+
+  boolean isEmpty() {
+    return messages.isEmpty();
+  }
+
+  /** Whether batches sent to the node wait for its acknowledgement. */
+  boolean waiting() {
+    return !unacked.isEmpty();
+  }
+
+  /** Empties the turn's messages into the next batch, remembered until acknowledged. */
+  Event.Forward take(String from) {
+    Event.Forward batch = new Event.Forward(from, ++lastBatch, List.copyOf(messages));
+    unacked.add(new Batch(lastBatch, credits));
+    messages = new ArrayList<>();
+    credits = new ArrayList<>();
+    return batch;
+  }
+
+  /** The node routed every batch up to {@code number}: the credits whose last node this was. */
+  List<Credit> acked(long number) {
+    List<Credit> done = new ArrayList<>();
+    while (!unacked.isEmpty() && unacked.peek().number() <= number) {
+      for (Credit credit : unacked.poll().credits()) {
+        if (--credit.nodes == 0) {
+          done.add(credit);
+        }
+      }
+    }
+    return done;
+  }
+
+  /** The node is gone: what was sent to it is lost, and its senders get their credits back. */
+  List<Credit> lost() {
+    List<Credit> all = new ArrayList<>(credits);
+    unacked.forEach(batch -> all.addAll(batch.credits()));
+    unacked.clear();
+    messages = new ArrayList<>();
+    credits = new ArrayList<>();
+    List<Credit> done = new ArrayList<>();
+    for (Credit credit : all) {
+      if (--credit.nodes == 0) {
+        done.add(credit);
+      }
+    }
+    return done;
+  }
+}

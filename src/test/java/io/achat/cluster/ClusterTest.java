@@ -1,0 +1,222 @@
+package io.achat.cluster;
+
+import io.achat.broker.Event;
+import io.achat.support.ClusterFixture;
+import io.achat.support.LineClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three a-chat nodes on one Vert.x cluster (Hazelcast, in this JVM): users on different nodes
+ * chat as on one, over real sockets. Each test uses logins of its own.
+ */
+class ClusterTest {
+
+  private static final String PROBE = "presence probe";
+  private static ClusterFixture cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = ClusterFixture.start(3, new JsonObject());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void usersOnTwoNodesChatBothWays() {
+    try (LineClient alice = cluster.node(0).login("alice1"); LineClient bob = cluster.node(1).login("bob1")) {
+      awaitSeen(alice, "bob1");
+      awaitSeen(bob, "alice1");
+      alice.send("bob1: hello from node A");
+      assertThat(next(bob)).isEqualTo("from alice1: hello from node A");
+      bob.send("alice1: hello from node B");
+      assertThat(next(alice)).isEqualTo("from bob1: hello from node B");
+    }
+  }
+
+  @Test
+  void aLineToUsersOnSeveralNodesReachesEachOnceInTheSendersOrder() {
+    try (LineClient alice = cluster.node(0).login("alice2"); LineClient bob = cluster.node(1).login("bob2");
+         LineClient carol = cluster.node(2).login("carol2"); LineClient dave = cluster.node(0).login("dave2");
+         LineClient erin = cluster.node(1).login("erin2")) {
+      for (String who : List.of("bob2", "carol2", "erin2")) {
+        awaitSeen(alice, who);
+      }
+      int lines = 500;
+      for (int i = 0; i < lines; i++) {
+        alice.send("bob2, carol2, dave2, erin2, bob2: line " + i);
+      }
+      assertThat(alice.sync()).isEmpty();
+      for (LineClient to : List.of(bob, carol, dave, erin)) {
+        for (int i = 0; i < lines; i++) {
+          assertThat(next(to)).as(to.login()).isEqualTo("from alice2: line " + i);
+        }
+        // Nothing more: the next line is the echo of this sync.
+        assertThat(withoutProbes(to.sync())).as(to.login()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aLineCrossesTheNetworkOncePerDestinationNode() {
+    List<Event.Forward> forwards = new CopyOnWriteArrayList<>();
+    cluster.node(0).vertx().eventBus().addOutboundInterceptor(context -> {
+      if (context.body() instanceof Event.Forward forward && forward.messages().stream()
+        .anyMatch(m -> m.line().toString().startsWith("from alice3: once"))) {
+        forwards.add(forward);
+      }
+      context.next();
+    });
+    try (LineClient alice = cluster.node(0).login("alice3"); LineClient bob = cluster.node(1).login("bob3");
+         LineClient erin = cluster.node(1).login("erin3"); LineClient frank = cluster.node(1).login("frank3");
+         LineClient carol = cluster.node(2).login("carol3")) {
+      for (String who : List.of("bob3", "erin3", "frank3", "carol3")) {
+        awaitSeen(alice, who);
+      }
+      alice.send("bob3, erin3, frank3, carol3: once");
+      for (LineClient to : List.of(bob, erin, frank, carol)) {
+        assertThat(next(to)).isEqualTo("from alice3: once");
+      }
+      assertThat(forwards).hasSize(2);
+      List<List<String>> recipients = new ArrayList<>();
+      forwards.forEach(f -> f.messages().forEach(m -> recipients.add(m.recipients())));
+      assertThat(recipients).containsExactlyInAnyOrder(List.of("bob3", "erin3", "frank3"), List.of("carol3"));
+    }
+  }
+
+  @Test
+  void unknownRecipientsAreReportedInLineOrderAsOnOneNode() {
+    try (LineClient alice = cluster.node(0).login("alice4"); LineClient bob = cluster.node(1).login("bob4")) {
+      awaitSeen(alice, "bob4");
+      alice.send("bob4, nobody4: first");
+      alice.send("no colon here");
+      alice.send("bob4: second");
+      alice.send("ghost4: third");
+      assertThat(alice.sync()).containsExactly(
+        "error: not connected: nobody4",
+        "error: expected 'name1, name2: text' (no ':' in the line)",
+        "error: not connected: ghost4");
+      assertThat(next(bob)).isEqualTo("from alice4: first");
+      assertThat(next(bob)).isEqualTo("from alice4: second");
+    }
+  }
+
+  @Test
+  void aLoginTakenOnOneNodeIsRefusedOnAnother() {
+    try (LineClient alice = cluster.node(0).login("alice5"); LineClient other = cluster.node(1).connect()) {
+      other.send("alice5");
+      assertThat(other.readUntilClosed()).containsExactly("error: login 'alice5' is taken");
+      try (LineClient third = cluster.node(2).connect()) {
+        third.send("alice5");
+        assertThat(third.readUntilClosed()).containsExactly("error: login 'alice5' is taken");
+      }
+    }
+  }
+
+  @Test
+  void theSameLoginTriedOnTwoNodesAtOnceIsAcceptedOnExactlyOne() {
+    int rounds = 60;
+    AtomicInteger acceptedOnA = new AtomicInteger();
+    for (int round = 0; round < rounds; round++) {
+      String login = "race" + round;
+      try (LineClient a = cluster.node(round % 3).connect(); LineClient b = cluster.node((round + 1) % 3).connect()) {
+        CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> tryLogin(a, login));
+        CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> tryLogin(b, login));
+        boolean wonA = first.join();
+        boolean wonB = second.join();
+        assertThat(wonA ^ wonB).as("round %d: exactly one of the two is accepted (A %s, B %s)", round, wonA, wonB)
+          .isTrue();
+        if (wonA) {
+          acceptedOnA.incrementAndGet();
+        }
+      }
+    }
+    assertThat(acceptedOnA.get()).isBetween(0, rounds);
+  }
+
+  @Test
+  void aLoginGivenBackOnOneNodeCanBeTakenOnAnother() {
+    try (LineClient bob = cluster.node(1).login("bob6")) {
+      LineClient alice = cluster.node(0).login("alice6");
+      awaitSeen(bob, "alice6");
+      alice.close();
+      bob.awaitGone("alice6");
+      try (LineClient again = loginRetrying(cluster.node(2), "alice6")) {
+        awaitSeen(bob, "alice6");
+        bob.send("alice6: welcome back");
+        assertThat(next(again)).isEqualTo("from bob6: welcome back");
+      }
+    }
+  }
+
+  /** Sends {@code login} and tells whether it was accepted: the accepted one gets its own message back. */
+  private static boolean tryLogin(LineClient client, String login) {
+    client.send(login);
+    client.send(login + ": mine?");
+    String answer = client.readLine();
+    if (("from " + login + ": mine?").equals(answer)) {
+      return true;
+    }
+    assertThat(answer).isEqualTo("error: login '" + login + "' is taken");
+    return false;
+  }
+
+  /**
+   * Logs in, trying again while the login is still taken: another node frees a login given back
+   * there a moment after its user left.
+   */
+  static LineClient loginRetrying(ClusterFixture.Node node, String login) {
+    for (int attempt = 0; attempt < 2000; attempt++) {
+      LineClient client = node.connect();
+      if (tryLogin(client, login)) {
+        return client.named(login);
+      }
+      client.close();
+    }
+    throw new AssertionError(login + " is still taken");
+  }
+
+  /**
+   * Waits until {@code from}'s node routes to {@code who}: a user who logged in on another node
+   * becomes known to this one a moment later. The probes {@code who} receives are skipped by
+   * {@link #next}.
+   */
+  static void awaitSeen(LineClient from, String who) {
+    for (int round = 0; round < 10_000; round++) {
+      from.send(who + ": " + PROBE);
+      if (!from.sync().contains("error: not connected: " + who)) {
+        return;
+      }
+    }
+    throw new AssertionError(who + " never became reachable");
+  }
+
+  /** The next line that is not a presence probe. */
+  static String next(LineClient client) {
+    while (true) {
+      String line = client.readLine();
+      if (line == null || !line.endsWith(": " + PROBE)) {
+        return line;
+      }
+    }
+  }
+
+  private static List<String> withoutProbes(List<String> lines) {
+    return lines.stream().filter(line -> !line.endsWith(": " + PROBE)).toList();
+  }
+}
