@@ -2,21 +2,27 @@ package io.achat.bench;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code a-chat bench MODE [options] [HOST:PORT]}: a load generator for any server speaking
- * the protocol. Connects only to the address given, stops by itself; progress on standard
- * error, the report on standard output.
+ * {@code a-chat bench MODE [options] [HOST:PORT...]}: a load generator for any server speaking
+ * the protocol. Connects only to the addresses given, client i to the (i mod n)-th of n, so that
+ * several processes or cluster nodes serving one chat are loaded evenly; stops by itself;
+ * progress on standard error, the report on standard output.
  */
 @Command(name = "a-chat bench", mixinStandardHelpOptions = true, sortOptions = false,
   description = "Loads a chat server that speaks the a-chat protocol and reports exact delivery counts, "
-    + "deliveries per second, latency and connect time.",
+    + "deliveries per second, latency and connect time. Given several addresses of one chat, "
+    + "client i connects to the (i mod n)-th of the n addresses; recipients are chosen among all clients.",
   subcommands = {BenchCommand.Throughput.class, BenchCommand.Latency.class, BenchCommand.Idle.class})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -33,8 +39,12 @@ public final class BenchCommand implements Callable<Integer> {
 
   abstract static class Mode implements Callable<Integer> {
 
-    @Parameters(index = "0", defaultValue = "localhost:8080", description = "server address (default ${DEFAULT-VALUE})")
-    String target;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "HOST:PORT", defaultValue = "localhost:8080",
+      description = "server addresses, taken round robin: client i connects to the (i mod n)-th (default ${DEFAULT-VALUE})")
+    List<String> targets;
 
     @Option(names = "--clients", description = "clients (default ${DEFAULT-VALUE})")
     int clients = defaultClients();
@@ -75,8 +85,8 @@ public final class BenchCommand implements Callable<Integer> {
       return 0;
     }
 
-    long serverPid() {
-      return 0;
+    List<Long> serverPids() {
+      return List.of();
     }
 
     int defaultClients() {
@@ -87,13 +97,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      int colon = target.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "expected HOST:PORT, not '" + target + "'");
+      Settings settings;
+      try {
+        settings = new Settings(targets.stream().map(Address::parse).toList(), clients, recipients, window(),
+          rate(), size, seconds(warmup), seconds(duration), seconds(drain), seconds(hold()), prefix,
+          connectConcurrency, serverPids());
+      } catch (IllegalArgumentException e) {
+        // A bad address or count is the user's: picocli prints it with the usage, and exits with 2.
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      Settings settings = new Settings(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)),
-        clients, recipients, window(), rate(), size, seconds(warmup), seconds(duration), seconds(drain),
-        seconds(hold()), prefix, connectConcurrency, serverPid());
       PrintStream progress = System.err;
       Load load = new Load(settings, progress);
       Report report;
@@ -159,8 +171,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--hold", description = "seconds to hold the connections (default ${DEFAULT-VALUE})")
     double hold = 10;
 
-    @Option(names = "--server-pid", description = "server process to read resident memory from, before and after")
-    long serverPid;
+    @Option(names = "--server-pid", paramLabel = "PID", split = ",",
+      description = "server process to read resident memory from, before and after; repeat it or separate "
+        + "pids with commas for several processes, whose memory is summed")
+    List<Long> serverPids = new ArrayList<>();
 
     @Override
     double hold() {
@@ -168,8 +182,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    long serverPid() {
-      return serverPid;
+    List<Long> serverPids() {
+      return serverPids;
     }
 
     @Override

@@ -74,13 +74,16 @@ final class Load {
 
   /** Logged-in clients that say nothing, held so the server's memory can be read. */
   Report idle() throws Exception {
-    long before = Rss.of(settings.serverPid());
+    long before = Rss.total(settings.serverPids());
     long connectMillis = connectAll();
-    long after = Rss.of(settings.serverPid());
+    long after = Rss.total(settings.serverPids());
+    if (!settings.serverPids().isEmpty() && (before == 0 || after == 0)) {
+      progress.printf("could not read the resident memory of every process of %s%n", settings.serverPids());
+    }
     progress.printf("holding %d idle clients for %s%n", clients.length, settings.hold());
     Thread.sleep(settings.hold().toMillis()); // the benchmark's own run time, not synchronisation
     Report report = finish("idle", connectMillis);
-    report.rss(before, after);
+    report.rss(settings.serverPids().size(), before, after);
     return report;
   }
 
@@ -120,12 +123,13 @@ final class Load {
 
   private void connectNext() {
     Client client = clients[nextToConnect++];
+    Address target = settings.target(client.index);
     client.connectStart = micros();
-    net.connect(settings.port(), settings.host()).onComplete(ar -> {
+    net.connect(target.port(), target.host()).onComplete(ar -> {
       if (ar.failed()) {
         connectFailures++;
         allRegistered.completeExceptionally(new IllegalStateException(
-          client.name + " could not connect: " + ar.cause().getMessage()));
+          client.name + " could not connect to " + target + ": " + ar.cause().getMessage()));
         return;
       }
       client.socket = ar.result();

@@ -1,9 +1,11 @@
 package io.achat.bench;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /** What one run measured: exact delivery accounting, rate, latency and connect time. */
@@ -15,8 +17,11 @@ public final class Report {
          long garbled, long errors, long measuredDeliveries, Duration measured, Histogram latency,
          Histogram connect, long connectMillis) {
     double seconds = measured.toNanos() / 1e9;
+    List<String> targets = settings.targets().stream().map(Address::toString).toList();
     json.put("mode", mode)
-      .put("target", settings.host() + ":" + settings.port())
+      // "target" joined by spaces, so that for one address it is what it always was; "targets" for machines.
+      .put("target", String.join(" ", targets))
+      .put("targets", new JsonArray(targets))
       .put("clients", settings.clients())
       .put("recipients", settings.recipients());
     if (mode.equals("throughput")) {
@@ -50,10 +55,12 @@ public final class Report {
       .put("max", h.getMaxValue());
   }
 
-  void rss(long before, long after) {
+  /** Resident memory summed over {@code processes} server processes, before and after the clients logged in. */
+  void rss(int processes, long before, long after) {
     if (before > 0 && after > 0) {
       int clients = json.getInteger("clients");
       json.put("serverRss", new JsonObject()
+        .put("processes", processes)
         .put("beforeBytes", before)
         .put("afterBytes", after)
         .put("perClientBytes", (after - before) / clients));
@@ -85,8 +92,13 @@ public final class Report {
     JsonObject lat = json.getJsonObject("latencyMicros");
     JsonObject con = json.getJsonObject("connect");
     StringBuilder out = new StringBuilder();
+    JsonArray targets = json.getJsonArray("targets");
     out.append(String.format(Locale.ROOT, "%s against %s: %d clients, %d recipients per message%n",
-      json.getString("mode"), json.getString("target"), json.getInteger("clients"), json.getInteger("recipients")));
+      json.getString("mode"), targets.size() == 1 ? targets.getString(0) : targets.size() + " addresses",
+      json.getInteger("clients"), json.getInteger("recipients")));
+    if (targets.size() > 1) {
+      out.append(String.format(Locale.ROOT, "  addresses            %s, round robin%n", json.getString("target")));
+    }
     out.append(String.format(Locale.ROOT, "  messages sent        %d%n", json.getLong("sent")));
     out.append(String.format(Locale.ROOT, "  deliveries expected  %d%n", json.getLong("expected")));
     out.append(String.format(Locale.ROOT, "  delivered            %d   lost %d   duplicates %d   garbled %d   errors %d%n",
@@ -103,8 +115,10 @@ public final class Report {
       con.getLong("totalMillis"), per.getLong("p50"), per.getLong("p99"), per.getLong("max")));
     JsonObject rss = json.getJsonObject("serverRss");
     if (rss != null) {
-      out.append(String.format(Locale.ROOT, "  server RSS           %d KiB before, %d KiB after: %d bytes per client%n",
-        rss.getLong("beforeBytes") / 1024, rss.getLong("afterBytes") / 1024, rss.getLong("perClientBytes")));
+      int processes = rss.getInteger("processes");
+      out.append(String.format(Locale.ROOT, "  server RSS           %d KiB before, %d KiB after: %d bytes per client%s%n",
+        rss.getLong("beforeBytes") / 1024, rss.getLong("afterBytes") / 1024, rss.getLong("perClientBytes"),
+        processes > 1 ? ", summed over " + processes + " processes" : ""));
     }
     return out.toString();
   }

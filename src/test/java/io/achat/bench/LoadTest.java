@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +30,12 @@ class LoadTest {
 
   /** 3 recipients, window 16, 0.2 s warm-up and 1 s measured. */
   private static Settings settings(int port, int clients, String prefix, double rate, Duration drain) {
-    return new Settings("127.0.0.1", port, clients, 3, 16, rate, 0, Duration.ofMillis(200), Duration.ofSeconds(1),
-      drain, Duration.ZERO, prefix, 256, 0);
+    return settings(List.of(new Address("127.0.0.1", port)), clients, prefix, rate, drain);
+  }
+
+  private static Settings settings(List<Address> targets, int clients, String prefix, double rate, Duration drain) {
+    return new Settings(targets, clients, 3, 16, rate, 0, Duration.ofMillis(200), Duration.ofSeconds(1),
+      drain, Duration.ZERO, prefix, 256, List.of());
   }
 
   @Test
@@ -45,6 +50,29 @@ class LoadTest {
     assertThat(report.errors()).isZero();
     assertThat(report.toJson().getLong("deliveriesPerSecond")).isPositive();
     assertThat(report.toJson().getJsonObject("latencyMicros").getLong("count")).isPositive();
+    assertThat(report.toString()).startsWith("throughput against 127.0.0.1:" + server.port() + ": 20 clients")
+      .doesNotContain("addresses");
+  }
+
+  /**
+   * Two relays in front of one server stand for two addresses of one chat: each sees exactly the
+   * logins round robin sends it, and messages between clients on different addresses all arrive.
+   */
+  @Test
+  void clientsAreSpreadRoundRobinOverTheAddresses(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (Relay first = new Relay(vertx, server.port()); Relay second = new Relay(vertx, server.port())) {
+      List<Address> targets = List.of(new Address("127.0.0.1", first.port()), new Address("127.0.0.1", second.port()));
+      Report report = new Load(settings(targets, 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
+      assertThat(first.logins()).containsExactlyInAnyOrder("u0", "u2", "u4", "u6", "u8", "u10", "u12", "u14", "u16", "u18");
+      assertThat(second.logins()).containsExactlyInAnyOrder("u1", "u3", "u5", "u7", "u9", "u11", "u13", "u15", "u17", "u19");
+      assertThat(report.toJson().getLong("expected")).isPositive();
+      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+      assertThat(report.lost()).isZero();
+      assertThat(report.errors()).isZero();
+      assertThat(report.toJson().getJsonArray("targets")).containsExactly(targets.get(0).toString(), targets.get(1).toString());
+      assertThat(report.toString()).contains("against 2 addresses", targets.get(0) + " " + targets.get(1));
+    }
   }
 
   @Test
