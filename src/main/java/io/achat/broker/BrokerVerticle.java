@@ -42,10 +42,14 @@ public final class BrokerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(BrokerVerticle.class);
   private static final String CLAIM = "broker";
-  /** How often the nodes this one depends on are checked, and how many checks may wait on one. */
-  private static final long CHECK_MILLIS = 250;
-  private static final int MAX_CHECKS = 4;
-  private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(2000);
+  /**
+   * How often the nodes this one depends on are checked, and how many checks may wait on one: a
+   * check sent to a node that died but is not yet dropped waits for its timeout, and must not
+   * hold back the check that sees it dropped.
+   */
+  private static final long CHECK_MILLIS = 200;
+  private static final int MAX_CHECKS = 8;
+  private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(1000);
 
   private ChatConfig config;
   private final Map<String, Recipient> peers = new HashMap<>();
@@ -439,16 +443,18 @@ public final class BrokerVerticle extends VerticleBase {
     if (!goneNodes.add(gone)) {
       return;
     }
-    int users = directory.forget(gone);
+    Set<String> users = directory.forget(gone);
+    log.info("a-chat node {} is gone: its {} users known here are logged out", gone, users.size());
     NodeOutbox outbox = nodes.remove(gone);
     if (outbox != null) {
       outbox.lost().forEach(this::credit);
       touchedNodes.remove(outbox);
     }
+    // The logins known here first, one by one (a new claim of one waits for it), then any others.
+    users.forEach(login -> claims.free(login, gone));
     claims.releaseAll(gone).onComplete(ar -> {
       if (ar.succeeded()) {
-        log.info("a-chat node {} is gone: {} of its users were known here, {} logins freed", gone, users,
-          ar.result());
+        log.debug("freed the logins of node {} left in the map: {}", gone, ar.result());
       } else {
         log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
       }

@@ -34,14 +34,14 @@ final class Directory {
     }
   }
 
-  /** Forgets every user of {@code node}; returns how many there were. */
-  int forget(String node) {
+  /** Forgets every user of {@code node}; returns their logins. */
+  Set<String> forget(String node) {
     Set<String> logins = loginsOf.remove(node);
     if (logins == null) {
-      return 0;
+      return Set.of();
     }
     logins.forEach(login -> nodeOf.remove(login, node));
-    return logins.size();
+    return logins;
   }
 
   /** The nodes with users. */

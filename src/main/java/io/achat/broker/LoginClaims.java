@@ -38,6 +38,11 @@ final class LoginClaims {
     return inOrder(login, () -> map.removeIfPresent(login, node));
   }
 
+  /** Frees {@code login} if {@code gone} holds it; a claim made here after this waits for it. */
+  Future<Boolean> free(String login, String gone) {
+    return inOrder(login, () -> map.removeIfPresent(login, gone));
+  }
+
   /** Every login and the node holding it. */
   Future<Map<String, String>> all() {
     return map.entries();

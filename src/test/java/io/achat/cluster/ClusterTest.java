@@ -3,6 +3,7 @@ package io.achat.cluster;
 import io.achat.broker.Event;
 import io.achat.support.ClusterFixture;
 import io.achat.support.LineClient;
+import io.achat.support.Presence;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.achat.support.Presence.awaitSeen;
+import static io.achat.support.Presence.loginRetrying;
+import static io.achat.support.Presence.next;
+import static io.achat.support.Presence.tryLogin;
+import static io.achat.support.Presence.withoutProbes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -22,7 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClusterTest {
 
-  private static final String PROBE = "presence probe";
   private static ClusterFixture cluster;
 
   @BeforeAll
@@ -156,67 +161,11 @@ class ClusterTest {
       awaitSeen(bob, "alice6");
       alice.close();
       bob.awaitGone("alice6");
-      try (LineClient again = loginRetrying(cluster.node(2), "alice6")) {
+      try (LineClient again = loginRetrying(() -> cluster.node(2).connect(), "alice6", 10_000)) {
         awaitSeen(bob, "alice6");
         bob.send("alice6: welcome back");
         assertThat(next(again)).isEqualTo("from bob6: welcome back");
       }
     }
-  }
-
-  /** Sends {@code login} and tells whether it was accepted: the accepted one gets its own message back. */
-  private static boolean tryLogin(LineClient client, String login) {
-    client.send(login);
-    client.send(login + ": mine?");
-    String answer = client.readLine();
-    if (("from " + login + ": mine?").equals(answer)) {
-      return true;
-    }
-    assertThat(answer).isEqualTo("error: login '" + login + "' is taken");
-    return false;
-  }
-
-  /**
-   * Logs in, trying again while the login is still taken: another node frees a login given back
-   * there a moment after its user left.
-   */
-  static LineClient loginRetrying(ClusterFixture.Node node, String login) {
-    for (int attempt = 0; attempt < 2000; attempt++) {
-      LineClient client = node.connect();
-      if (tryLogin(client, login)) {
-        return client.named(login);
-      }
-      client.close();
-    }
-    throw new AssertionError(login + " is still taken");
-  }
-
-  /**
-   * Waits until {@code from}'s node routes to {@code who}: a user who logged in on another node
-   * becomes known to this one a moment later. The probes {@code who} receives are skipped by
-   * {@link #next}.
-   */
-  static void awaitSeen(LineClient from, String who) {
-    for (int round = 0; round < 10_000; round++) {
-      from.send(who + ": " + PROBE);
-      if (!from.sync().contains("error: not connected: " + who)) {
-        return;
-      }
-    }
-    throw new AssertionError(who + " never became reachable");
-  }
-
-  /** The next line that is not a presence probe. */
-  static String next(LineClient client) {
-    while (true) {
-      String line = client.readLine();
-      if (line == null || !line.endsWith(": " + PROBE)) {
-        return line;
-      }
-    }
-  }
-
-  private static List<String> withoutProbes(List<String> lines) {
-    return lines.stream().filter(line -> !line.endsWith(": " + PROBE)).toList();
   }
 }

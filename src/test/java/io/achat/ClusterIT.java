@@ -1,0 +1,250 @@
+package io.achat;
+
+import io.achat.bench.Rss;
+import io.achat.support.Background;
+import io.achat.support.JarProcess;
+import io.achat.support.LineClient;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import static io.achat.support.Presence.awaitSeen;
+import static io.achat.support.Presence.loginRetrying;
+import static io.achat.support.Presence.next;
+import static io.achat.support.Presence.tryLogin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two a-chat nodes as separate JVMs ({@code java -jar target/a-chat.jar -cluster}, configured by
+ * the ACHAT_CLUSTER_* variables, Hazelcast on 127.0.0.1): a node killed, hung, stopped cleanly,
+ * and flooded across the cluster.
+ */
+class ClusterIT {
+
+  @Test
+  void afterAKillNineTheDeadNodesLoginsAreFreeOnTheSurvivorWithinTwoSeconds() throws Exception {
+    try (Nodes nodes = Nodes.start(2)) {
+      JarProcess a = nodes.get(0);
+      JarProcess b = nodes.get(1);
+      try (LineClient carol = LineClient.login("127.0.0.1", a.port(), "carol");
+           LineClient alice = LineClient.login("127.0.0.1", b.port(), "alice")) {
+        awaitSeen(carol, "alice");
+        long killed = System.nanoTime();
+        b.signal("KILL");
+        try (LineClient again = loginRetrying(() -> LineClient.connect("127.0.0.1", nodes.port(0)), "alice", 10_000)) {
+          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+          System.out.printf("alice logged in on the survivor %d ms after kill -9 of her node%n", millis);
+          assertThat(millis).isLessThan(2_000);
+          carol.send("alice: you are back");
+          assertThat(next(again)).isEqualTo("from carol: you are back");
+        }
+      }
+      // The survivor serves on.
+      try (LineClient dave = LineClient.login("127.0.0.1", nodes.port(0), "dave")) {
+        dave.send("bob: anyone?");
+        assertThat(dave.sync()).containsExactly("error: not connected: bob");
+      }
+    }
+  }
+
+  @Test
+  void afterANodeHangsItsUsersAreToldNotConnectedAndTheirLoginsAreFreeWithinTenSeconds() throws Exception {
+    try (Nodes nodes = Nodes.start(2)) {
+      JarProcess b = nodes.get(1);
+      try (LineClient carol = LineClient.login("127.0.0.1", nodes.port(0), "carol");
+           LineClient alice = LineClient.login("127.0.0.1", nodes.port(1), "alice")) {
+        awaitSeen(carol, "alice");
+        long stopped = System.nanoTime();
+        b.signal("STOP");
+        try {
+          carol.awaitGone("alice");
+          try (LineClient again = loginRetrying(() -> LineClient.connect("127.0.0.1", nodes.port(0)), "alice", 10_000)) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+            System.out.printf("alice logged in on the survivor %d ms after her node hung%n", millis);
+            assertThat(millis).isLessThan(10_000);
+          }
+        } finally {
+          b.signal("CONT");
+        }
+      }
+    }
+  }
+
+  @Test
+  void sigtermDeliversEverythingAcrossTheClusterAndFreesItsLoginsBeforeLeaving() throws Exception {
+    try (Nodes nodes = Nodes.start(2)) {
+      JarProcess a = nodes.get(0);
+      int count = 3_000;
+      String text = "t".repeat(500);
+      try (LineClient bob = LineClient.login("127.0.0.1", nodes.port(1), "bob", 4096);
+           LineClient erin = LineClient.login("127.0.0.1", nodes.port(1), "erin");
+           LineClient dave = LineClient.login("127.0.0.1", nodes.port(0), "dave", 4096);
+           LineClient alice = LineClient.login("127.0.0.1", nodes.port(0), "alice")) {
+        awaitSeen(alice, "bob");
+        awaitSeen(erin, "alice");
+        // bob (node B) and dave (node A) read nothing until alice's node is told to stop.
+        for (int i = 0; i < count; i++) {
+          alice.send("bob, dave: " + i + " " + text);
+        }
+        alice.sync();
+        a.signal("TERM");
+        a.await(Pattern.compile("shutting down"), 30);
+        for (LineClient to : List.of(dave, bob)) {
+          for (int i = 0; i < count; i++) {
+            assertThat(next(to)).as(to.login()).isEqualTo("from alice: " + i + " " + text);
+          }
+        }
+        assertThat(dave.readUntilClosed()).isEmpty();
+        assertThat(a.exitStatus(30)).isZero();
+        // Freed before the node left: taken at once on the other node, no retry.
+        try (LineClient again = LineClient.connect("127.0.0.1", nodes.port(1))) {
+          assertThat(tryLogin(again, "alice")).isTrue();
+          again.send("bob: still here?");
+          assertThat(next(bob)).isEqualTo("from alice: still here?");
+        }
+        erin.send("bob: the rest of the cluster goes on");
+        assertThat(next(bob)).isEqualTo("from erin: the rest of the cluster goes on");
+        assertThat(erin.sync()).isEmpty();
+      }
+      assertThat(nodes.get(1).output()).noneMatch(line -> line.contains("is gone"));
+    }
+  }
+
+  @Test
+  void aFloodFromOneNodeToAnotherIsBoundedOnBothAndOthersStillChat() throws Exception {
+    try (Nodes nodes = Nodes.start(2)) {
+      List<AtomicLong> peaks = List.of(new AtomicLong(), new AtomicLong());
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+      sampler.scheduleAtFixedRate(() -> {
+        for (int i = 0; i < 2; i++) {
+          peaks.get(i).accumulateAndGet(Rss.of(nodes.get(i).pid()), Math::max);
+        }
+      }, 0, 100, TimeUnit.MILLISECONDS);
+      try (LineClient deaf = LineClient.login("127.0.0.1", nodes.port(1), "deaf", 4096);
+           LineClient sink = LineClient.login("127.0.0.1", nodes.port(1), "sink");
+           LineClient pusher = LineClient.login("127.0.0.1", nodes.port(0), "pusher");
+           LineClient flooder = LineClient.login("127.0.0.1", nodes.port(0), "flooder")) {
+        awaitSeen(pusher, "deaf");
+        awaitSeen(flooder, "sink");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
+        // 400 MB for a user on the other node who never reads; full speed to one who reads.
+        CompletableFuture<Long> pushed = send(pusher, ("deaf: " + "d".repeat(8000) + "\n").repeat(8), 400L << 20, deadline);
+        CompletableFuture<Long> pusherReads = Background.supply(pusher::discardUntilClosed);
+        CompletableFuture<Long> flooded = send(flooder, ("sink: " + "f".repeat(200) + "\n").repeat(100), Long.MAX_VALUE,
+          deadline);
+        CompletableFuture<Long> sinkReads = Background.supply(sink::discardUntilClosed);
+        CompletableFuture<Long> flooderReads = Background.supply(flooder::discardUntilClosed);
+        int rounds = 0;
+        while (System.nanoTime() < deadline - TimeUnit.SECONDS.toNanos(2)) {
+          long start = System.nanoTime();
+          try (LineClient x = LineClient.login("127.0.0.1", nodes.port(0), "x" + rounds);
+               LineClient y = LineClient.login("127.0.0.1", nodes.port(1), "y" + rounds)) {
+            awaitSeen(x, y.login());
+            x.send(y.login() + ": across");
+            assertThat(next(y)).isEqualTo("from " + x.login() + ": across");
+          }
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("round %d", rounds).isLessThan(1000);
+          rounds++;
+        }
+        assertThat(rounds).isPositive();
+        assertThat(flooded.get(60, TimeUnit.SECONDS)).as("the flooder kept sending").isGreaterThan(10L << 20);
+        pushed.get(60, TimeUnit.SECONDS);
+        flooder.close();
+        sink.close();
+        pusher.close();
+        flooderReads.get(60, TimeUnit.SECONDS);
+        sinkReads.get(60, TimeUnit.SECONDS);
+        pusherReads.get(60, TimeUnit.SECONDS);
+        assertThat(deaf.readUntilClosed().size()).as("lines deaf got before it was cut off").isLessThan((400 << 20) / 8000);
+      } finally {
+        sampler.shutdownNow();
+      }
+      assertThat(nodes.get(1).output()).anyMatch(line -> line.contains("(deaf) is not reading"));
+      for (int i = 0; i < 2; i++) {
+        System.out.printf("node %d resident memory peaked at %d MiB%n", i, peaks.get(i).get() >> 20);
+        assertThat(peaks.get(i).get()).as("peak resident memory of node %d", i).isLessThan(OverloadIT.RSS_BOUND_BYTES);
+      }
+    }
+  }
+
+  private static CompletableFuture<Long> send(LineClient client, String unit, long total, long deadline) {
+    byte[] bytes = unit.getBytes(StandardCharsets.US_ASCII);
+    return Background.supply(() -> {
+      long sent = 0;
+      try {
+        while (sent < total && System.nanoTime() < deadline) {
+          client.sendRaw(bytes);
+          sent += bytes.length;
+        }
+      } catch (UncheckedIOException cutOff) {
+        // the server closed the connection
+      }
+      return sent;
+    });
+  }
+
+  /** Jar nodes of one cluster with a name and member ports of their own. */
+  static final class Nodes implements AutoCloseable {
+
+    private final List<JarProcess> processes = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
+
+    static Nodes start(int size) throws InterruptedException {
+      List<String> members = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        members.add("127.0.0.1:" + freePort());
+      }
+      String name = "a-chat-it-" + UUID.randomUUID();
+      Nodes nodes = new Nodes();
+      // One after the other: each joins the cluster of those before it.
+      for (String member : members) {
+        JarProcess process = JarProcess.start(Map.of(
+            "ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
+            "ACHAT_CLUSTER_HOST", "127.0.0.1", "ACHAT_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
+            "ACHAT_CLUSTER_MEMBERS", String.join(",", members), "ACHAT_CLUSTER_NAME", name),
+          List.of("-Xmx256m"), "-cluster");
+        nodes.processes.add(process);
+        nodes.ports.add(process.port());
+      }
+      // The first node is the master: it logs once the data is spread over all nodes (a node that
+      // dies while the cluster is still rebalancing after a join takes some seconds longer to drop).
+      nodes.processes.get(0).await(Pattern.compile("All migration tasks have been completed"), 60);
+      return nodes;
+    }
+
+    JarProcess get(int i) {
+      return processes.get(i);
+    }
+
+    int port(int i) {
+      return ports.get(i);
+    }
+
+    private static int freePort() {
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      processes.forEach(JarProcess::close);
+    }
+  }
+}
