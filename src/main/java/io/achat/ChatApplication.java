@@ -55,7 +55,14 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     if (!clustered) {
       return builder;
     }
-    ChatConfig config = ChatConfig.read(conf == null ? new JsonObject() : conf);
+    ChatConfig config;
+    try {
+      config = ChatConfig.read(conf == null ? new JsonObject() : conf);
+    } catch (IllegalArgumentException e) {
+      // The launcher exits with status 1 without a word: say why first.
+      log.error("cannot start: {}", e.getMessage());
+      throw e;
+    }
     if (!config.clusterHost().isEmpty()) {
       options.getEventBusOptions().setHost(config.clusterHost());
     }

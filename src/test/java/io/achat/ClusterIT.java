@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +183,53 @@ class ClusterIT {
     }
   }
 
+  @Test
+  void aHazelcastXmlOfTheUsersOwnWinsOverTheClusterKeys() throws Exception {
+    int port = Nodes.freePort();
+    String name = "a-chat-xml-" + UUID.randomUUID();
+    Path xml = Files.createTempFile("hazelcast", ".xml");
+    Files.writeString(xml, """
+      <hazelcast xmlns="http://www.hazelcast.com/schema/config">
+        <cluster-name>%s</cluster-name>
+        <properties>
+          <property name="hazelcast.logging.type">slf4j</property>
+          <property name="hazelcast.phone.home.enabled">false</property>
+          <property name="hazelcast.socket.bind.any">false</property>
+        </properties>
+        <network>
+          <port auto-increment="false">%d</port>
+          <join>
+            <auto-detection enabled="false"/>
+            <multicast enabled="false"/>
+            <tcp-ip enabled="true"><member-list><member>127.0.0.1:%d</member></member-list></tcp-ip>
+          </join>
+          <interfaces enabled="true"><interface>127.0.0.1</interface></interfaces>
+        </network>
+      </hazelcast>
+      """.formatted(name, port, port));
+    try (JarProcess node = JarProcess.start(Map.of("ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
+      "ACHAT_CLUSTER_NAME", "not-this-one", "ACHAT_CLUSTER_PORT", Integer.toString(Nodes.freePort())),
+      List.of("-Dvertx.hazelcast.config=" + xml), "-cluster")) {
+      try (LineClient alice = LineClient.login("127.0.0.1", node.port(), "alice")) {
+        assertThat(node.output()).anyMatch(line -> line.contains("cluster configured by the Hazelcast XML " + xml));
+        assertThat(node.output()).anyMatch(line -> line.contains("[127.0.0.1]:" + port + " [" + name + "]"));
+        assertThat(node.output()).noneMatch(line -> line.contains("not-this-one"));
+      }
+    } finally {
+      Files.delete(xml);
+    }
+  }
+
+  @Test
+  void aBadClusterValueStopsTheStartNamingItsVariable() throws Exception {
+    try (JarProcess node = JarProcess.start(Map.of("ACHAT_CLUSTER_MEMBERS", "127.0.0.1:5701-5705"), List.of(),
+      "-cluster")) {
+      assertThat(node.exitStatus(60)).isNotZero();
+      assertThat(node.output()).anyMatch(line -> line.contains(
+        "cannot start: configuration 'clusterMembers' (ACHAT_CLUSTER_MEMBERS) must be a comma-separated list of host:port"));
+    }
+  }
+
   private static CompletableFuture<Long> send(LineClient client, String unit, long total, long deadline) {
     byte[] bytes = unit.getBytes(StandardCharsets.US_ASCII);
     return Background.supply(() -> {
@@ -234,7 +283,7 @@ class ClusterIT {
       return ports.get(i);
     }
 
-    private static int freePort() {
+    static int freePort() {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();
       } catch (IOException e) {

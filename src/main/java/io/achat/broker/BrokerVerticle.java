@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code broker_loop}: the one owner of the peers map. It takes the events of the
@@ -451,14 +452,19 @@ public final class BrokerVerticle extends VerticleBase {
       touchedNodes.remove(outbox);
     }
     // The logins known here first, one by one (a new claim of one waits for it), then any others.
-    users.forEach(login -> claims.free(login, gone));
-    claims.releaseAll(gone).onComplete(ar -> {
-      if (ar.succeeded()) {
-        log.debug("freed the logins of node {} left in the map: {}", gone, ar.result());
-      } else {
-        log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
-      }
-    });
+    long start = System.nanoTime();
+    List<Future<Boolean>> freed = new ArrayList<>(users.size());
+    users.forEach(login -> freed.add(claims.free(login, gone)));
+    Future.join(freed)
+      .compose(v -> claims.releaseAll(gone))
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          log.info("the logins of node {} are free again ({} ms)", gone,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } else {
+          log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
+        }
+      });
   }
 
   private boolean allDrained() {

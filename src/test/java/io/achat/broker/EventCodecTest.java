@@ -36,6 +36,11 @@ class EventCodecTest {
       new Event.Events(List.of()),
       new Event.LoopStarted("a-chat.loop.8f2c"),
       new Event.Drain("a-chat.loop.8f2c"),
+      new Event.Forward("node-1", 42, List.of(message, new Event.Message(ZOE, "zoë", List.of("dave"), LINE))),
+      new Event.Forward("node-1", 1L << 40, List.of()),
+      new Event.Ack("node-2", 42),
+      new Event.Online("node-1", "zoë"),
+      new Event.Offline("node-1", "zoë"),
       new Delivery(List.of(Delivery.Joined.accepted(7), new Delivery.Lines(7, LINE), new Delivery.Routed(7, 65_536),
         Delivery.Joined.refused(8, "login 'alice' is taken"), new Delivery.Released(7))),
       new Delivery(List.of()));
