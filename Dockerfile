@@ -20,6 +20,15 @@ ENV ACHAT_HOST=0.0.0.0 \
 # which runs the clean shutdown (every accepted message delivered, exit status 0).
 USER 10001:10001
 EXPOSE 8080
+# Clustering: with the argument -cluster, nodes form one chat over Hazelcast, whose member port
+# this is (ACHAT_CLUSTER_PORT). ACHAT_CLUSTER_MEMBERS lists the nodes, host:port each; left
+# empty, ACHAT_CLUSTER_HOST lets Hazelcast take the container's address. On one Docker network:
+#   docker network create a-chat
+#   docker run -d --network a-chat --name a-chat-1 -p 8081:8080 \
+#     -e ACHAT_CLUSTER_MEMBERS=a-chat-1:5701,a-chat-2:5701 a-chat -cluster
+# and a-chat-2 likewise (compose.yaml runs three). The event bus between the nodes takes a
+# random port unless -cluster-port N is given: containers on one network reach all its ports.
+EXPOSE 5701
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/a-chat.jar"]
 # Healthy when the server logs a probe in and routes the probe's own message back to it.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
