@@ -51,6 +51,8 @@ public final class BrokerVerticle extends VerticleBase {
   private static final long CHECK_MILLIS = 200;
   private static final int MAX_CHECKS = 8;
   private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(1000);
+  /** How long a login waits for another node to note it; a node that does not answer is dying or hung. */
+  private static final DeliveryOptions NOTE = new DeliveryOptions().setSendTimeout(2000);
 
   private ChatConfig config;
   private final Map<String, Recipient> peers = new HashMap<>();
@@ -75,6 +77,8 @@ public final class BrokerVerticle extends VerticleBase {
   /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
   private Set<String> heardWhileSeeding = new HashSet<>();
   private final Set<String> goneNodes = new HashSet<>();
+  /** The other nodes' brokers this one knows of. */
+  private final Set<String> members = new HashSet<>();
   private long checkTimer = -1;
 
   /** The event-bus address of the broker of cluster node {@code node}. */
@@ -122,9 +126,11 @@ public final class BrokerVerticle extends VerticleBase {
         all.forEach((login, holder) -> {
           if (!holder.equals(node) && !heardWhileSeeding.contains(login)) {
             directory.online(login, holder);
+            members.add(holder);
           }
         });
         heardWhileSeeding = null;
+        vertx.eventBus().publish(DIRECTORY, new Event.Hello(node));
         checkTimer = vertx.setPeriodic(CHECK_MILLIS, t -> checkNodes());
         log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
           directory.nodes().size());
@@ -234,10 +240,29 @@ public final class BrokerVerticle extends VerticleBase {
       loop.add(Delivery.Joined.refused(connection, "server is shutting down"));
     } else {
       peers.put(login, new Recipient(joining.peer(), loop));
-      vertx.eventBus().publish(DIRECTORY, new Event.Online(node, login));
-      loop.add(Delivery.Joined.accepted(connection));
+      online(login).onComplete(ar -> {
+        LoopOutbox to = loop(joining.peer().loop());
+        to.add(Delivery.Joined.accepted(connection));
+        touch(to);
+      });
+      return;
     }
     touch(loop);
+  }
+
+  /**
+   * Tells every broker that {@code login} is a user of this node; completes once every broker
+   * this one knows has noted it (or failed to answer in time), so that a user who is told they
+   * are logged in can be reached from every node. Nodes not known yet hear it published.
+   */
+  private Future<?> online(String login) {
+    Event.Online online = new Event.Online(node, login);
+    vertx.eventBus().publish(DIRECTORY, online);
+    List<Future<?>> noted = new ArrayList<>(members.size());
+    for (String member : members) {
+      noted.add(vertx.eventBus().request(nodeAddress(member), online, NOTE));
+    }
+    return Future.join(noted);
   }
 
   private void route(Event.Message message) {
@@ -388,8 +413,27 @@ public final class BrokerVerticle extends VerticleBase {
       if (outbox != null) {
         outbox.acked(ack.batch()).forEach(this::credit);
       }
+    } else if (event instanceof Event.Online online) {
+      noteOnline(online);
+      envelope.reply(null);
+    } else if (event instanceof Event.Hello hello) {
+      member(hello.node());
     } else if (event == null) {
       envelope.reply(null);
+    }
+  }
+
+  private void member(String other) {
+    if (!other.equals(node) && !goneNodes.contains(other)) {
+      members.add(other);
+    }
+  }
+
+  private void noteOnline(Event.Online online) {
+    if (!online.node().equals(node) && !goneNodes.contains(online.node())) {
+      heard(online.login());
+      directory.online(online.login(), online.node());
+      members.add(online.node());
     }
   }
 
@@ -400,9 +444,11 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private void directory(Event event) {
-    if (event instanceof Event.Online online && !online.node().equals(node) && !goneNodes.contains(online.node())) {
-      heard(online.login());
-      directory.online(online.login(), online.node());
+    if (event instanceof Event.Online online) {
+      noteOnline(online);
+    } else if (event instanceof Event.Hello hello && !hello.node().equals(node)) {
+      member(hello.node());
+      vertx.eventBus().send(nodeAddress(hello.node()), new Event.Hello(node));
     } else if (event instanceof Event.Offline offline && !offline.node().equals(node)) {
       heard(offline.login());
       directory.offline(offline.login(), offline.node());
@@ -416,11 +462,12 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   /**
-   * Asks the broker of every node this one depends on (it has users, or owes acknowledgements)
-   * whether it is there. "No handlers" means the node left or the cluster manager dropped it.
+   * Asks the broker of every node this one knows of (or that has users, or owes
+   * acknowledgements) whether it is there. "No handlers" means the node left or the cluster manager dropped it.
    */
   private void checkNodes() {
-    Set<String> wanted = new HashSet<>(directory.nodes());
+    Set<String> wanted = new HashSet<>(members);
+    wanted.addAll(directory.nodes());
     nodes.values().stream().filter(NodeOutbox::waiting).forEach(outbox -> wanted.add(outbox.node));
     for (String there : wanted) {
       if (checks.getOrDefault(there, 0) >= MAX_CHECKS) {
@@ -444,6 +491,7 @@ public final class BrokerVerticle extends VerticleBase {
     if (!goneNodes.add(gone)) {
       return;
     }
+    members.remove(gone);
     Set<String> users = directory.forget(gone);
     log.info("a-chat node {} is gone: its {} users known here are logged out", gone, users.size());
     NodeOutbox outbox = nodes.remove(gone);

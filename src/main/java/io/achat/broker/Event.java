@@ -12,7 +12,8 @@ import java.util.List;
  * ({@link EventCodec}); on one node they are passed by reference.
  */
 public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply, Event.Disconnect, Event.Events,
-  Event.LoopStarted, Event.Drain, Event.Forward, Event.Ack, Event.Online, Event.Offline {
+  Event.LoopStarted, Event.Drain, Event.Forward, Event.Ack, Event.Online, Event.Offline,
+  Event.Hello {
 
   /** The client on {@code peer} asks for {@code login}; answered with {@link Delivery.Joined}. */
   record NewPeer(PeerId peer, String login) implements Event {
@@ -74,6 +75,13 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
   record Offline(String node, String login) implements Event {
   }
 
+  /**
+   * The broker of {@code node} is up: published once when it joins, and sent back to it by every
+   * broker that hears it, so that each knows every other.
+   */
+  record Hello(String node) implements Event {
+  }
+
   /** Appends {@code event} to {@code out}: a tag byte, then its fields. */
   static void write(Buffer out, Event event) {
     if (event instanceof NewPeer e) {
@@ -121,6 +129,9 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       out.appendByte((byte) 11);
       Wire.string(out, e.node());
       Wire.string(out, e.login());
+    } else if (event instanceof Hello e) {
+      out.appendByte((byte) 12);
+      Wire.string(out, e.node());
     }
   }
 
@@ -155,6 +166,7 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       case 9 -> new Ack(in.string(), in.i64());
       case 10 -> new Online(in.string(), in.string());
       case 11 -> new Offline(in.string(), in.string());
+      case 12 -> new Hello(in.string());
       default -> throw new IllegalArgumentException("not an a-chat event: tag " + tag);
     };
   }

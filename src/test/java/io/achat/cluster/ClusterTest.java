@@ -4,6 +4,9 @@ import io.achat.broker.Event;
 import io.achat.support.ClusterFixture;
 import io.achat.support.LineClient;
 import io.achat.support.Presence;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +77,36 @@ class ClusterTest {
         // Nothing more: the next line is the echo of this sync.
         assertThat(withoutProbes(to.sync())).as(to.login()).isEmpty();
       }
+    }
+  }
+
+  @Test
+  void aUserIsReachableFromEveryNodeAsSoonAsTheirLoginIsAccepted() {
+    // Node A hears of new users late; a login must not be accepted before A has noted it.
+    Vertx nodeA = cluster.node(0).vertx();
+    Handler<DeliveryContext<Object>> late = context -> {
+      // From another node the body is decoded only when asked for.
+      if (context.message().body() instanceof Event.Online) {
+        nodeA.setTimer(100, t -> context.next());
+      } else {
+        context.next();
+      }
+    };
+    nodeA.eventBus().addInboundInterceptor(late);
+    try (LineClient alice = cluster.node(0).login("alice7"); LineClient carol = cluster.node(2).login("carol7")) {
+      for (int round = 0; round < 10; round++) {
+        // Accepted: its own message came back. No waiting for the other nodes to hear of it.
+        try (LineClient bob = cluster.node(1).login("bob7-" + round)) {
+          alice.send(bob.login() + ": from node A");
+          carol.send(bob.login() + ": from node C");
+          assertThat(alice.sync()).as("round %d", round).isEmpty();
+          assertThat(carol.sync()).as("round %d", round).isEmpty();
+          assertThat(List.of(bob.readLine(), bob.readLine()))
+            .containsExactlyInAnyOrder("from alice7: from node A", "from carol7: from node C");
+        }
+      }
+    } finally {
+      nodeA.eventBus().removeInboundInterceptor(late);
     }
   }
 
