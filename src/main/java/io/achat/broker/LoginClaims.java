@@ -1,12 +1,16 @@
 package io.achat.broker;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.shareddata.AsyncMap;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -19,18 +23,36 @@ final class LoginClaims {
 
   static final String MAP = "a-chat.logins";
 
+  /** Logins of a gone node freed at once; the rest wait, so that claims are not queued behind them. */
+  private static final int FREEING_AT_ONCE = 16;
+
   private final AsyncMap<String, String> map;
   private final String node;
+  private final Predicate<String> gone;
   private final Map<String, Future<?>> last = new HashMap<>();
 
-  LoginClaims(AsyncMap<String, String> map, String node) {
+  LoginClaims(AsyncMap<String, String> map, String node, Predicate<String> gone) {
     this.map = map;
     this.node = node;
+    this.gone = gone;
   }
 
-  /** Claims {@code login} for this node; completes with the node holding it, this one if the claim won. */
+  /**
+   * Claims {@code login} for this node; completes with the node holding it, this one if the
+   * claim won. A login still held by a node that is gone is taken over from it.
+   */
   Future<String> claim(String login) {
-    return inOrder(login, () -> map.putIfAbsent(login, node).map(holder -> holder == null ? node : holder));
+    return inOrder(login, () -> map.putIfAbsent(login, node).compose(holder -> {
+      if (holder == null) {
+        return Future.succeededFuture(node);
+      }
+      if (!gone.test(holder)) {
+        return Future.succeededFuture(holder);
+      }
+      return map.replaceIfPresent(login, holder, node).compose(replaced -> replaced
+        ? Future.succeededFuture(node)
+        : map.putIfAbsent(login, node).map(now -> now == null ? node : now));
+    }));
   }
 
   /** Gives {@code login} back, if this node holds it. */
@@ -38,9 +60,29 @@ final class LoginClaims {
     return inOrder(login, () -> map.removeIfPresent(login, node));
   }
 
-  /** Frees {@code login} if {@code gone} holds it; a claim made here after this waits for it. */
-  Future<Boolean> free(String login, String gone) {
-    return inOrder(login, () -> map.removeIfPresent(login, gone));
+  /**
+   * Frees each of {@code logins} that {@code holder}, a node that is gone, still holds, a few
+   * at a time (the map's operations share the worker pool with the claims).
+   */
+  Future<Void> freeAll(Collection<String> logins, String holder) {
+    Iterator<String> next = new ArrayList<>(logins).iterator();
+    Promise<Void> done = Promise.promise();
+    int[] running = {0};
+    Runnable[] pump = new Runnable[1];
+    pump[0] = () -> {
+      while (running[0] < FREEING_AT_ONCE && next.hasNext()) {
+        running[0]++;
+        map.removeIfPresent(next.next(), holder).onComplete(ar -> {
+          running[0]--;
+          pump[0].run();
+        });
+      }
+      if (running[0] == 0 && !next.hasNext()) {
+        done.tryComplete();
+      }
+    };
+    pump[0].run();
+    return done.future();
   }
 
   /** Every login and the node holding it. */
