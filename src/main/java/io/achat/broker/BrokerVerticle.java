@@ -270,14 +270,10 @@ public final class BrokerVerticle extends VerticleBase {
     Map<String, List<String>> remote = null;
     for (String name : message.recipients()) {
       Recipient recipient = peers.get(name);
-      String there;
       if (recipient != null) {
         deliver(recipient, message.line());
-      } else if (claims != null && (there = directory.nodeOf(name)) != null) {
-        if (remote == null) {
-          remote = new HashMap<>(4);
-        }
-        remote.computeIfAbsent(there, n -> new ArrayList<>(2)).add(name);
+      } else if (claims != null && directory.nodeOf(name) != null) {
+        remote = elsewhere(remote, name);
       } else {
         if (missing == null) {
           missing = new ArrayList<>(2);
@@ -285,15 +281,28 @@ public final class BrokerVerticle extends VerticleBase {
         missing.add(name);
       }
     }
-    int bytes = message.line().length();
+    Buffer notConnected = missing == null ? null : Buffer.buffer(Replies.notConnected(missing));
     if (remote == null) {
-      answer(message.from(), message.login(), missing == null ? null : Buffer.buffer(Replies.notConnected(missing)),
-        bytes);
-      return;
+      answer(message.from(), message.login(), notConnected, message.line().length());
+    } else {
+      answer(message.from(), message.login(), notConnected, 0);
+      forward(message, remote);
     }
-    answer(message.from(), message.login(), missing == null ? null : Buffer.buffer(Replies.notConnected(missing)), 0);
-    // The sender's credit waits until every node the line went to has routed it.
-    NodeOutbox.Credit credit = new NodeOutbox.Credit(message.from(), bytes, remote.size());
+  }
+
+  /** Adds {@code name}, a user of another node, to the recipients by node. */
+  private Map<String, List<String>> elsewhere(Map<String, List<String>> remote, String name) {
+    Map<String, List<String>> byNode = remote != null ? remote : new HashMap<>(4);
+    byNode.computeIfAbsent(directory.nodeOf(name), n -> new ArrayList<>(2)).add(name);
+    return byNode;
+  }
+
+  /**
+   * Queues {@code message} for the other nodes' brokers, each with its recipients there; the
+   * sender's credit waits until every one of them has routed it.
+   */
+  private void forward(Event.Message message, Map<String, List<String>> remote) {
+    NodeOutbox.Credit credit = new NodeOutbox.Credit(message.from(), message.line().length(), remote.size());
     remote.forEach((there, names) -> {
       NodeOutbox outbox = nodes.computeIfAbsent(there, NodeOutbox::new);
       outbox.add(new Event.Message(message.from(), message.login(), names, message.line()), credit);
@@ -369,16 +378,8 @@ public final class BrokerVerticle extends VerticleBase {
    * so does every other node's broker.
    */
   private void flush() {
-    for (NodeOutbox outbox : touchedNodes) {
-      outbox.touched = false;
-      if (!outbox.isEmpty()) {
-        vertx.eventBus().send(outbox.address, outbox.take(node));
-      }
-    }
-    touchedNodes.clear();
-    if (!acks.isEmpty()) {
-      acks.forEach((from, batch) -> vertx.eventBus().send(nodeAddress(from), new Event.Ack(node, batch)));
-      acks.clear();
+    if (claims != null) {
+      flushNodes();
     }
     for (Recipient recipient : unflushed) {
       recipient.flush();
@@ -391,6 +392,19 @@ public final class BrokerVerticle extends VerticleBase {
       }
     }
     touched.clear();
+  }
+
+  /** Ends the turn for the other nodes: each gets its lines in one message, and its acknowledgements. */
+  private void flushNodes() {
+    for (NodeOutbox outbox : touchedNodes) {
+      outbox.touched = false;
+      if (!outbox.isEmpty()) {
+        vertx.eventBus().send(outbox.address, outbox.take(node));
+      }
+    }
+    touchedNodes.clear();
+    acks.forEach((from, batch) -> vertx.eventBus().send(nodeAddress(from), new Event.Ack(node, batch)));
+    acks.clear();
   }
 
   /** From another node's broker: lines for users here, an acknowledgement, or a check that this node is up. */
