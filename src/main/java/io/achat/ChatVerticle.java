@@ -35,7 +35,8 @@ public final class ChatVerticle extends VerticleBase {
               return server;
             }, new DeploymentOptions().setConfig(config()).setInstances(config.instances()))
           .recover(e -> vertx.undeploy(broker).transform(ar -> Future.failedFuture(e))))
-        .onSuccess(id -> log.info("a-chat listening on {} ({})", localAddress(), config)))
+        .onSuccess(id -> log.info("a-chat listening on {}{} ({})", localAddress(),
+          vertx.isClustered() ? ", one node of a cluster" : "", config)))
       .onFailure(e -> log.error("cannot start: {}", e.getMessage()));
   }
 
