@@ -96,12 +96,13 @@ public final class BrokerVerticle extends VerticleBase {
     }
     EventCodec.registerAll(vertx);
     endOfTurn = new EndOfTurn(context, this::flush);
+    // On a cluster, accept loops are served only once this broker has joined the others.
     return ChatConfig.load(vertx, config())
       .compose(loaded -> {
         config = loaded;
-        return vertx.eventBus().<Event>localConsumer(ADDRESS, this::handle).completion();
+        return vertx.isClustered() ? joinCluster() : Future.succeededFuture();
       })
-      .compose(v -> vertx.isClustered() ? joinCluster() : Future.succeededFuture())
+      .compose(v -> vertx.eventBus().<Event>localConsumer(ADDRESS, this::handle).completion())
       .onFailure(e -> deployments().remove(CLAIM, context.deploymentID()));
   }
 
@@ -507,7 +508,11 @@ public final class BrokerVerticle extends VerticleBase {
     }
     members.remove(gone);
     Set<String> users = directory.forget(gone);
-    log.info("a-chat node {} is gone: its {} users known here are logged out", gone, users.size());
+    if (users.isEmpty()) {
+      log.info("a-chat node {} left the cluster", gone);
+    } else {
+      log.info("a-chat node {} is gone: its {} users known here are logged out", gone, users.size());
+    }
     NodeOutbox outbox = nodes.remove(gone);
     if (outbox != null) {
       outbox.lost().forEach(this::credit);
@@ -519,8 +524,10 @@ public final class BrokerVerticle extends VerticleBase {
       .compose(v -> claims.releaseAll(gone))
       .onComplete(ar -> {
         if (ar.succeeded()) {
-          log.info("the logins of node {} are free again ({} ms)", gone,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          if (!users.isEmpty() || ar.result() > 0) {
+            log.info("the logins of node {} are free again ({} ms)", gone,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          }
         } else {
           log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
         }
