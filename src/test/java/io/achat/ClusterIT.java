@@ -2,14 +2,12 @@ package io.achat;
 
 import io.achat.bench.Rss;
 import io.achat.support.Background;
+import io.achat.support.ClusterFixture;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +183,7 @@ class ClusterIT {
 
   @Test
   void aHazelcastXmlOfTheUsersOwnWinsOverTheClusterKeys() throws Exception {
-    int port = Nodes.freePort();
+    int port = ClusterFixture.freePort();
     String name = "a-chat-xml-" + UUID.randomUUID();
     Path xml = Files.createTempFile("hazelcast", ".xml");
     Files.writeString(xml, """
@@ -208,7 +206,7 @@ class ClusterIT {
       </hazelcast>
       """.formatted(name, port, port));
     try (JarProcess node = JarProcess.start(Map.of("ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
-      "ACHAT_CLUSTER_NAME", "not-this-one", "ACHAT_CLUSTER_PORT", Integer.toString(Nodes.freePort())),
+      "ACHAT_CLUSTER_NAME", "not-this-one", "ACHAT_CLUSTER_PORT", Integer.toString(ClusterFixture.freePort())),
       List.of("-Dvertx.hazelcast.config=" + xml), "-cluster")) {
       try (LineClient alice = LineClient.login("127.0.0.1", node.port(), "alice")) {
         assertThat(node.output()).anyMatch(line -> line.contains("cluster configured by the Hazelcast XML " + xml));
@@ -255,7 +253,7 @@ class ClusterIT {
     static Nodes start(int size) throws InterruptedException {
       List<String> members = new ArrayList<>();
       for (int i = 0; i < size; i++) {
-        members.add("127.0.0.1:" + freePort());
+        members.add("127.0.0.1:" + ClusterFixture.freePort());
       }
       String name = "a-chat-it-" + UUID.randomUUID();
       Nodes nodes = new Nodes();
@@ -281,14 +279,6 @@ class ClusterIT {
 
     int port(int i) {
       return ports.get(i);
-    }
-
-    static int freePort() {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        return socket.getLocalPort();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
 
     @Override

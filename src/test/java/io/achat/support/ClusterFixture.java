@@ -112,7 +112,8 @@ public final class ClusterFixture implements AutoCloseable {
       });
   }
 
-  private static int freePort() {
+  /** A port that was free on 127.0.0.1 a moment ago, for a Hazelcast member. */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {
