@@ -1,5 +1,6 @@
 package io.achat;
 
+import io.achat.client.HealthCheck;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
 import io.vertx.core.Deployable;
@@ -7,12 +8,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -44,17 +49,14 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   }
 
   /**
-   * With {@code -cluster}, the cluster manager is Hazelcast configured by a-chat's own keys, read
+   * Vert.x's Micrometer metrics in Prometheus's format, unless the management server is off;
+   * with {@code -cluster}, the cluster manager is Hazelcast configured by a-chat's own keys, read
    * from the same layers as every other key (so {@code ACHAT_CLUSTER_MEMBERS} or a {@code -conf}
    * file set them). The event bus binds {@code clusterHost} too, unless {@code -cluster-host}
    * says otherwise.
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    VertxBuilder builder = Vertx.builder().with(options);
-    if (!clustered) {
-      return builder;
-    }
     ChatConfig config;
     try {
       config = ChatConfig.read(conf == null ? new JsonObject() : conf);
@@ -63,15 +65,25 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       log.error("cannot start: {}", e.getMessage());
       throw e;
     }
+    if (config.management() && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    }
+    VertxBuilder builder = Vertx.builder().with(options);
+    if (!clustered) {
+      return builder;
+    }
     if (!config.clusterHost().isEmpty()) {
       options.getEventBusOptions().setHost(config.clusterHost());
     }
     return builder.withClusterManager(HazelcastCluster.manager(config));
   }
 
+  private volatile ChatVerticle chat;
+
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return ChatVerticle::new;
+    return () -> chat = new ChatVerticle();
   }
 
   /**
@@ -89,6 +101,14 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   @Override
   public void afterVerticleDeployed(HookContext context) {
     serving = true;
+    String url = chat == null ? null : chat.managementUrl();
+    if (url != null) {
+      try {
+        Files.writeString(HealthCheck.MANAGEMENT_FILE, url + "\n");
+      } catch (IOException e) {
+        log.warn("cannot write {} for 'a-chat health': {}", HealthCheck.MANAGEMENT_FILE, e.toString());
+      }
+    }
   }
 
   @Override
@@ -98,6 +118,15 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   @Override
   public void afterVertxStopped(HookContext context) {
+    try {
+      String url = chat == null ? null : chat.managementUrl();
+      if (url != null && Files.isReadable(HealthCheck.MANAGEMENT_FILE)
+        && Files.readString(HealthCheck.MANAGEMENT_FILE).trim().equals(url)) {
+        Files.delete(HealthCheck.MANAGEMENT_FILE);
+      }
+    } catch (IOException e) {
+      // another server's, or gone already
+    }
     if (serving) {
       // Called by the launcher's shutdown hook once Vert.x closed cleanly.
       Runtime.getRuntime().halt(0);

@@ -2,6 +2,7 @@ package io.achat;
 
 import io.achat.broker.BrokerVerticle;
 import io.achat.config.ChatConfig;
+import io.achat.ops.ManagementVerticle;
 import io.achat.server.ServerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ public final class ChatVerticle extends VerticleBase {
 
   // Filled by the deployment below, which creates its instances before it returns.
   private final List<ServerVerticle> servers = new ArrayList<>();
+  private ManagementVerticle management;
 
   @Override
   public Future<?> start() {
@@ -34,6 +36,8 @@ public final class ChatVerticle extends VerticleBase {
               servers.add(server);
               return server;
             }, new DeploymentOptions().setConfig(config()).setInstances(config.instances()))
+          .compose(loops -> !config.management() ? Future.succeededFuture(loops) : deployManagement()
+            .recover(e -> vertx.undeploy(loops).transform(ar -> Future.failedFuture(e))))
           .recover(e -> vertx.undeploy(broker).transform(ar -> Future.failedFuture(e))))
         .onSuccess(id -> log.info("a-chat listening on {}{} ({})", localAddress(),
           vertx.isClustered() ? ", one node of a cluster" : "", config)))
@@ -45,6 +49,16 @@ public final class ChatVerticle extends VerticleBase {
     // The broker and the accept loops, this verticle's children, are undeployed before this runs.
     log.info("a-chat stopped");
     return Future.succeededFuture();
+  }
+
+  private Future<String> deployManagement() {
+    management = new ManagementVerticle();
+    return vertx.deployVerticle(management, new DeploymentOptions().setConfig(config()));
+  }
+
+  /** {@code http://host:port} of the management server; {@code null} when it is off or until started. */
+  public String managementUrl() {
+    return management == null ? null : management.url();
   }
 
   /** Where clients connect, with the real port; {@code null} until started. */

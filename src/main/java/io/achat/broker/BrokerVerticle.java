@@ -1,6 +1,8 @@
 package io.achat.broker;
 
 import io.achat.config.ChatConfig;
+import io.achat.ops.ChatMetrics;
+import io.achat.ops.ChatMetrics.Refusal;
 import io.achat.protocol.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,6 +12,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +67,11 @@ public final class BrokerVerticle extends VerticleBase {
   private final List<Message<Event>> drainRequests = new ArrayList<>();
   private final Promise<Void> drained = Promise.promise();
   private boolean stopping;
+  private ChatMetrics metrics;
+  // This turn's counts, added to the meters at its end.
+  private long routedCount;
+  private long deliveredCount;
+  private long notConnectedCount;
 
   // The cluster: all unused on a Vert.x that is not clustered.
   private final String node = UUID.randomUUID().toString();
@@ -95,6 +103,7 @@ public final class BrokerVerticle extends VerticleBase {
           + "); deploy one a-chat per Vert.x instance"));
     }
     EventCodec.registerAll(vertx);
+    metrics = ChatMetrics.of(vertx);
     endOfTurn = new EndOfTurn(context, this::flush);
     // On a cluster, accept loops are served only once this broker has joined the others.
     return ChatConfig.load(vertx, config())
@@ -181,6 +190,11 @@ public final class BrokerVerticle extends VerticleBase {
 
   private void handle(Message<Event> envelope) {
     Event event = envelope.body();
+    if (event == null) {
+      envelope.reply(status());
+      return;
+    }
+    long start = System.nanoTime();
     if (event instanceof Event.LoopStarted started) {
       loop(started.loop());
       envelope.reply(null);
@@ -189,6 +203,16 @@ public final class BrokerVerticle extends VerticleBase {
     } else {
       handle(event);
     }
+    metrics.brokerEvent(System.nanoTime() - start);
+  }
+
+  /** For health probes: whether this broker routes, and how many users it has. */
+  private JsonObject status() {
+    JsonObject status = new JsonObject().put("routing", !stopping).put("users", peers.size());
+    if (claims != null) {
+      status.put("cluster", new JsonObject().put("node", node).put("nodes", members.size() + 1));
+    }
+    return status;
   }
 
   private void handle(Event event) {
@@ -209,6 +233,7 @@ public final class BrokerVerticle extends VerticleBase {
     LoopOutbox loop = loop(joining.peer().loop());
     String login = joining.login();
     if (peers.containsKey(login) || claiming.contains(login)) {
+      metrics.refused(Refusal.TAKEN);
       loop.add(Delivery.Joined.refused(joining.peer().connection(), Replies.taken(login)));
     } else if (claims == null) {
       peers.put(login, new Recipient(joining.peer(), loop));
@@ -230,14 +255,17 @@ public final class BrokerVerticle extends VerticleBase {
     claiming.remove(login);
     if (failure != null) {
       log.warn("cannot claim login '{}' in the cluster: {}", login, failure.toString());
+      metrics.refused(Refusal.UNAVAILABLE);
       loop.add(Delivery.Joined.refused(connection, "cannot log in now: the cluster did not answer; try again"));
     } else if (!holder.equals(node)) {
       if (!goneNodes.contains(holder)) {
         directory.online(login, holder);
       }
+      metrics.refused(Refusal.TAKEN);
       loop.add(Delivery.Joined.refused(connection, Replies.taken(login)));
     } else if (stopping) {
       claims.release(login);
+      metrics.refused(Refusal.SHUTTING_DOWN);
       loop.add(Delivery.Joined.refused(connection, "server is shutting down"));
     } else {
       peers.put(login, new Recipient(joining.peer(), loop));
@@ -267,11 +295,13 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private void route(Event.Message message) {
+    routedCount++;
     List<String> missing = null;
     Map<String, List<String>> remote = null;
     for (String name : message.recipients()) {
       Recipient recipient = peers.get(name);
       if (recipient != null) {
+        deliveredCount++;
         deliver(recipient, message.line());
       } else if (claims != null && directory.nodeOf(name) != null) {
         remote = elsewhere(remote, name);
@@ -282,7 +312,11 @@ public final class BrokerVerticle extends VerticleBase {
         missing.add(name);
       }
     }
-    Buffer notConnected = missing == null ? null : Buffer.buffer(Replies.notConnected(missing));
+    Buffer notConnected = null;
+    if (missing != null) {
+      notConnectedCount++;
+      notConnected = Buffer.buffer(Replies.notConnected(missing));
+    }
     if (remote == null) {
       answer(message.from(), message.login(), notConnected, message.line().length());
     } else {
@@ -382,6 +416,11 @@ public final class BrokerVerticle extends VerticleBase {
     if (claims != null) {
       flushNodes();
     }
+    metrics.routed(routedCount, deliveredCount, notConnectedCount);
+    metrics.usersOnline(peers.size());
+    routedCount = 0;
+    deliveredCount = 0;
+    notConnectedCount = 0;
     for (Recipient recipient : unflushed) {
       recipient.flush();
     }
@@ -412,17 +451,20 @@ public final class BrokerVerticle extends VerticleBase {
   private void fromNode(Message<Event> envelope) {
     Event event = envelope.body();
     if (event instanceof Event.Forward forward) {
+      long start = System.nanoTime();
       for (Event.Message message : forward.messages()) {
         for (String name : message.recipients()) {
           Recipient recipient = peers.get(name);
           // One who left since is not told about it; the sender's node learns it from the directory.
           if (recipient != null) {
+            deliveredCount++;
             deliver(recipient, message.line());
           }
         }
       }
       acks.put(forward.node(), forward.batch());
       endOfTurn.request();
+      metrics.brokerEvent(System.nanoTime() - start);
     } else if (event instanceof Event.Ack ack) {
       NodeOutbox outbox = nodes.get(ack.node());
       if (outbox != null) {

@@ -1,26 +1,33 @@
 package io.achat.client;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import io.achat.config.ChatConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.util.concurrent.ThreadLocalRandom;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code a-chat health [HOST:PORT]}: exits 0 when the server logs a probe in and routes the
- * probe's message back to it within five seconds, 1 otherwise. For container health checks, so
- * it uses plain blocking sockets and starts fast. Defaults to {@code 127.0.0.1} and
- * {@code ACHAT_PORT}; speaks TLS when {@code ACHAT_TLS_CERT_PATH} is set (any certificate is
- * accepted: it checks that the server answers, not who it is).
+ * {@code a-chat health [-conf FILE|JSON] [HOST:PORT]}: exits 0 when the server's management
+ * endpoint {@code /ready} answers 200 within five seconds (the broker routes), 1 otherwise. For
+ * container health checks: it logs nobody in, and needs no Vert.x of its own when the server
+ * told it where to ask.
+ *
+ * <p>Where to ask: {@code HOST:PORT} if given; else the URL a server started by {@code java -jar}
+ * wrote to {@code $TMPDIR/a-chat.management} (so whatever {@code -conf}, variables or properties
+ * the server was given); else {@code managementPort} from the configuration layers, with
+ * {@code -conf} as the server takes it, on 127.0.0.1 unless {@code host} names one address.
  */
 public final class HealthCheck {
+
+  /** Where a server started from the command line writes its management URL. */
+  public static final Path MANAGEMENT_FILE = Path.of(System.getProperty("java.io.tmpdir"), "a-chat.management");
 
   private static final int TIMEOUT_MILLIS = 5000;
 
@@ -28,52 +35,59 @@ public final class HealthCheck {
   }
 
   public static int main(String[] args) {
-    String port = System.getenv().getOrDefault("ACHAT_PORT", "8080");
-    String target = args.length > 0 ? args[0] : "127.0.0.1:" + port;
-    int colon = target.lastIndexOf(':');
-    boolean tls = !System.getenv().getOrDefault("ACHAT_TLS_CERT_PATH", "").isBlank();
-    // Short, so that it fits any maxLoginLength of 7 or more.
-    String login = "h" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36), 36);
-    try (Socket socket = open(tls)) {
-      socket.connect(new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
-        TIMEOUT_MILLIS);
-      socket.setSoTimeout(TIMEOUT_MILLIS);
-      OutputStream out = socket.getOutputStream();
-      out.write((login + "\n" + login + ": ping\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      String line = in.readLine();
-      if (("from " + login + ": ping").equals(line)) {
-        return 0;
-      }
-      System.err.println("a-chat health: unexpected answer: " + line);
+    String url;
+    try {
+      url = where(args);
+    } catch (IllegalArgumentException | IOException e) {
+      System.err.println("a-chat health: " + e.getMessage());
       return 1;
-    } catch (Exception e) {
-      System.err.println("a-chat health: " + target + ": " + e);
+    }
+    try {
+      HttpURLConnection http = (HttpURLConnection) URI.create(url + "/ready").toURL().openConnection();
+      http.setConnectTimeout(TIMEOUT_MILLIS);
+      http.setReadTimeout(TIMEOUT_MILLIS);
+      int status = http.getResponseCode();
+      try (InputStream body = status < 400 ? http.getInputStream() : http.getErrorStream()) {
+        String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        if (status == 200) {
+          return 0;
+        }
+        System.err.println("a-chat health: " + url + "/ready answered " + status + " " + text);
+        return 1;
+      }
+    } catch (IOException e) {
+      System.err.println("a-chat health: " + url + "/ready: " + e);
       return 1;
     }
   }
 
-  private static Socket open(boolean tls) throws Exception {
-    if (!tls) {
-      return new Socket();
+  static String where(String[] args) throws IOException {
+    String conf = null;
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if ((args[i].equals("-conf") || args[i].equals("--conf")) && i + 1 < args.length) {
+        conf = args[++i];
+      } else {
+        rest.add(args[i]);
+      }
     }
-    TrustManager anyCertificate = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {
-      }
+    if (!rest.isEmpty()) {
+      String target = rest.get(0);
+      return target.startsWith("http://") ? target : "http://" + target;
+    }
+    if (conf == null && Files.isReadable(MANAGEMENT_FILE)) {
+      return Files.readString(MANAGEMENT_FILE).trim();
+    }
+    ChatConfig config = ChatConfig.read(conf == null ? new JsonObject() : json(conf));
+    if (!config.management()) {
+      throw new IllegalArgumentException("the management server is off ('managementPort' is 0)");
+    }
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+    return "http://" + host + ":" + config.managementPort();
+  }
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {
-      }
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {anyCertificate}, new SecureRandom());
-    return context.getSocketFactory().createSocket();
+  private static JsonObject json(String conf) throws IOException {
+    String text = conf.trim().startsWith("{") ? conf : Files.readString(Path.of(conf));
+    return new JsonObject(text);
   }
 }

@@ -44,7 +44,8 @@ public record ChatConfig(
   String clusterHost,
   int clusterPort,
   List<String> clusterMembers,
-  String clusterName) {
+  String clusterName,
+  int managementPort) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
 
@@ -66,7 +67,8 @@ public record ChatConfig(
     CLUSTER_HOST("clusterHost"),
     CLUSTER_PORT("clusterPort"),
     CLUSTER_MEMBERS("clusterMembers"),
-    CLUSTER_NAME("clusterName");
+    CLUSTER_NAME("clusterName"),
+    MANAGEMENT_PORT("managementPort");
 
     private final String json;
 
@@ -116,6 +118,8 @@ public record ChatConfig(
       "must be a comma-separated list of host:port (one port each)", clusterMembers);
     clusterMembers = List.copyOf(clusterMembers);
     require(clusterName != null && !clusterName.isBlank(), Key.CLUSTER_NAME, "must not be empty", clusterName);
+    require(managementPort >= -1 && managementPort <= 65535, Key.MANAGEMENT_PORT,
+      "must be between -1 (any free port) and 65535 (0 turns it off)", managementPort);
   }
 
   private static boolean isHostPort(String member) {
@@ -129,6 +133,11 @@ public record ChatConfig(
     } catch (NumberFormatException e) {
       return false;
     }
+  }
+
+  /** Whether the management HTTP server (metrics, health) runs. */
+  public boolean management() {
+    return managementPort != 0;
   }
 
   /** Whether clients connect over TLS. */
@@ -160,7 +169,8 @@ public record ChatConfig(
       string(merged, Key.CLUSTER_HOST),
       integer(merged, Key.CLUSTER_PORT),
       list(merged, Key.CLUSTER_MEMBERS),
-      string(merged, Key.CLUSTER_NAME));
+      string(merged, Key.CLUSTER_NAME),
+      integer(merged, Key.MANAGEMENT_PORT));
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -271,9 +281,9 @@ public record ChatConfig(
     return String.format(Locale.ROOT,
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
-        + " maxInFlightBytes=%d tls=%s",
+        + " maxInFlightBytes=%d tls=%s managementPort=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
-      tls() ? tlsCertPath : "off");
+      tls() ? tlsCertPath : "off", managementPort);
   }
 }

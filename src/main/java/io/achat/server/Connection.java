@@ -3,6 +3,8 @@ package io.achat.server;
 import io.achat.broker.Event;
 import io.achat.broker.PeerId;
 import io.achat.config.ChatConfig;
+import io.achat.ops.ChatMetrics;
+import io.achat.ops.ChatMetrics.Refusal;
 import io.achat.protocol.ChatLine;
 import io.achat.protocol.Logins;
 import io.achat.protocol.Replies;
@@ -39,6 +41,7 @@ final class Connection {
 
   private final ServerVerticle loop;
   private final ChatConfig config;
+  private final ChatMetrics metrics;
   private final NetSocket socket;
   private final long id;
   private final PeerId peer;
@@ -58,6 +61,7 @@ final class Connection {
   Connection(ServerVerticle loop, NetSocket socket, long id) {
     this.loop = loop;
     this.config = loop.chatConfig();
+    this.metrics = loop.metrics();
     this.socket = socket;
     this.id = id;
     this.peer = new PeerId(loop.address(), id);
@@ -109,6 +113,7 @@ final class Connection {
     Optional<String> refusal = Logins.check(name, config.maxLoginLength());
     if (refusal.isPresent()) {
       log.info("{} refused: {}", socket.remoteAddress(), refusal.get());
+      metrics.refused(Refusal.INVALID);
       refuse(Replies.error(refusal.get()));
       return;
     }
@@ -130,6 +135,7 @@ final class Connection {
       return;
     }
     log.info("{} logged in as {}", socket.remoteAddress(), login);
+    metrics.loginAccepted();
     state = State.CHATTING;
     if (closed && stopped) {
       leave(null);
@@ -194,7 +200,11 @@ final class Connection {
     }
     int n = bytes.length();
     queued += n;
-    socket.write(bytes).onComplete(ar -> queued -= n);
+    metrics.queued(n);
+    socket.write(bytes).onComplete(ar -> {
+      queued -= n;
+      metrics.queued(-n);
+    });
     if (queued > config.maxQueuedBytes()) {
       cutOff();
     }
@@ -207,6 +217,7 @@ final class Connection {
   private void cutOff() {
     log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
       socket.remoteAddress(), login, queued);
+    metrics.slowConsumer();
     if (state == State.CHATTING) {
       loop.send(new Event.Disconnect(peer, login));
     }
@@ -220,6 +231,7 @@ final class Connection {
       long millis = config.loginTimeoutMillis();
       String limit = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
       log.info("{} refused: no login within {}", socket.remoteAddress(), limit);
+      metrics.refused(Refusal.TIMEOUT);
       refuse(Replies.error("no login within " + limit));
     }
   }
@@ -227,6 +239,7 @@ final class Connection {
   private void invalidUtf8() {
     if (state == State.LOGIN) {
       log.info("{} refused: login is not valid UTF-8", socket.remoteAddress());
+      metrics.refused(Refusal.NOT_UTF8);
       refuse(Replies.error("login is not valid UTF-8"));
     } else {
       reply(Replies.error("line is not valid UTF-8; it was dropped"));
@@ -252,7 +265,9 @@ final class Connection {
     }
     int max = config.maxLineLength();
     log.info("{} ({}) sent a line longer than {} bytes; disconnecting", socket.remoteAddress(), login, max);
+    metrics.lineTooLong();
     if (state == State.LOGIN) {
+      metrics.refused(Refusal.TOO_LONG);
       refuse(Replies.lineTooLong(max));
     } else {
       leave(Replies.lineTooLong(max));

@@ -6,6 +6,7 @@ import io.achat.broker.EndOfTurn;
 import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
 import io.achat.config.ChatConfig;
+import io.achat.ops.ChatMetrics;
 import io.achat.protocol.Replies;
 import io.achat.protocol.Utf8;
 import io.vertx.core.Future;
@@ -56,6 +57,7 @@ public final class ServerVerticle extends VerticleBase {
   private String address;
   private NetServer server;
   private Counter open;
+  private ChatMetrics metrics;
   private final OpenFiles openFiles = new OpenFiles();
   private final Map<Long, Connection> connections = new HashMap<>();
   private long lastId;
@@ -68,6 +70,7 @@ public final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventCodec.registerAll(vertx);
+    metrics = ChatMetrics.of(vertx);
     endOfTurn = new EndOfTurn(context, this::flush);
     address = "a-chat.loop." + UUID.randomUUID();
     return ChatConfig.load(vertx, config())
@@ -128,11 +131,13 @@ public final class ServerVerticle extends VerticleBase {
     if (count > config.maxConnections()) {
       open.decrementAndGet();
       log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
+      metrics.refused(ChatMetrics.Refusal.FULL);
       socket.write(Buffer.buffer(Replies.error("server full")));
       socket.close();
       return;
     }
     openFiles.connected(count);
+    metrics.connectionOpened();
     long id = ++lastId;
     connections.put(id, new Connection(this, socket, id));
   }
@@ -177,6 +182,7 @@ public final class ServerVerticle extends VerticleBase {
   /** A connection's socket closed: its slot is free. */
   void closed() {
     open.decrementAndGet();
+    metrics.connectionClosed();
   }
 
   /** A connection is done with: nothing more is delivered to it. */
@@ -217,6 +223,10 @@ public final class ServerVerticle extends VerticleBase {
 
   ChatConfig chatConfig() {
     return config;
+  }
+
+  ChatMetrics metrics() {
+    return metrics;
   }
 
   String address() {

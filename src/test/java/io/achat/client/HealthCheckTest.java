@@ -2,6 +2,7 @@ package io.achat.client;
 
 import io.achat.support.ChatServerFixture;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -11,19 +12,27 @@ import java.net.ServerSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** {@code a-chat health} against a real management server, and against what is not one. */
 @ExtendWith(VertxExtension.class)
 class HealthCheckTest {
 
   @Test
-  void healthyWhenTheServerRoutesTheProbesMessage(Vertx vertx) {
-    ChatServerFixture server = ChatServerFixture.deploy(vertx);
-    assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + server.port()})).isZero();
+  void healthyWhenTheServerIsReady(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("managementPort", -1));
+    assertThat(HealthCheck.main(new String[] {server.managementUrl()})).isZero();
+    assertThat(HealthCheck.main(new String[] {server.managementUrl().substring("http://".length())})).isZero();
   }
 
   @Test
-  void theProbeFitsShortLoginLimits(Vertx vertx) {
-    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxLoginLength", 7));
-    assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + server.port()})).isZero();
+  void theAddressComesFromTheConfigurationLayersGivenTheSameConf(Vertx vertx) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String conf = new JsonObject().put("host", "127.0.0.1").put("managementPort", port).encode();
+    ChatServerFixture.deploy(vertx, new JsonObject(conf));
+    assertThat(HealthCheck.where(new String[] {"-conf", conf})).isEqualTo("http://127.0.0.1:" + port);
+    assertThat(HealthCheck.main(new String[] {"-conf", conf})).isZero();
   }
 
   @Test
@@ -36,19 +45,10 @@ class HealthCheckTest {
   }
 
   @Test
-  void unhealthyWhenTheServerDoesNotSpeakTheProtocol() throws Exception {
-    try (ServerSocket silent = new ServerSocket(0)) {
-      Thread acceptor = new Thread(() -> {
-        try (var socket = silent.accept()) {
-          socket.getOutputStream().write("hello, I am something else\n".getBytes());
-          socket.getInputStream().read();
-        } catch (Exception ignored) {
-          // the probe hung up
-        }
-      });
-      acceptor.start();
-      assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + silent.getLocalPort()})).isEqualTo(1);
-      acceptor.join(10_000);
-    }
+  void unhealthyWhenReadyAnswersAnythingButOk(Vertx vertx) {
+    HttpServer notReady = vertx.createHttpServer()
+      .requestHandler(request -> request.response().setStatusCode(503).end("{\"status\":\"NOT_READY\"}"))
+      .listen(0, "127.0.0.1").await();
+    assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + notReady.actualPort()})).isEqualTo(1);
   }
 }

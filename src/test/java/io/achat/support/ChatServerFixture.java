@@ -16,6 +16,7 @@ public final class ChatServerFixture {
 
   private ChatServerFixture(Vertx vertx, JsonObject config) {
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
+      .put("managementPort", 0)
       .mergeIn(config);
     try {
       deploymentId = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf))
@@ -35,6 +36,11 @@ public final class ChatServerFixture {
 
   public String deploymentId() {
     return deploymentId;
+  }
+
+  /** {@code http://host:port} of the management server (deploy with {@code "managementPort": -1}). */
+  public String managementUrl() {
+    return verticle.managementUrl();
   }
 
   public int port() {

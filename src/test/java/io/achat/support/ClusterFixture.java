@@ -103,7 +103,8 @@ public final class ClusterFixture implements AutoCloseable {
         Promise<Integer> listening = Promise.promise();
         MessageConsumer<String> consumer = vertx.eventBus().localConsumer("a-chat.listening",
           m -> listening.tryComplete(Integer.parseInt(m.body().substring(m.body().lastIndexOf(':') + 1))));
-        JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2).mergeIn(config);
+        JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
+          .put("managementPort", 0).mergeIn(config);
         return consumer.completion()
           .compose(v -> vertx.deployVerticle("io.achat.ChatVerticle", new DeploymentOptions().setConfig(conf)))
           .compose(id -> listening.future())

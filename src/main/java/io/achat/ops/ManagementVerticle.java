@@ -1,0 +1,91 @@
+package io.achat.ops;
+
+import io.achat.broker.BrokerVerticle;
+import io.achat.config.ChatConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management HTTP server on {@code managementPort} (bound to {@code host}): {@code /metrics}
+ * in Prometheus's text format, {@code /health} (the broker's event loop answers) and
+ * {@code /ready} (the broker routes: started, not shutting down, and on a cluster joined), both
+ * JSON with 200 or 503. Probes log nothing. Deploy it after the broker; it takes its
+ * configuration from the deployment config.
+ */
+public final class ManagementVerticle extends VerticleBase {
+
+  /** Publishes {@code http://host:port} here once it listens (the real port when -1 was asked for). */
+  public static final String LISTENING = "a-chat.management";
+
+  private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
+  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(BrokerVerticle.LOCAL).setSendTimeout(2000);
+
+  private ChatConfig config;
+  private ChatMetrics metrics;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    return ChatConfig.load(vertx, config())
+      .compose(loaded -> {
+        config = loaded;
+        metrics = ChatMetrics.of(vertx);
+        server = vertx.createHttpServer().requestHandler(this::handle);
+        return server.listen(config.managementPort() < 0 ? 0 : config.managementPort(), config.host())
+          .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for management on "
+            + config.host() + ":" + config.managementPort() + " ('host', 'managementPort'): " + e.getMessage(), e)));
+      })
+      .onSuccess(s -> {
+        log.info("management (metrics, health) on {}", url());
+        vertx.eventBus().publish(LISTENING, url(), BrokerVerticle.LOCAL);
+      });
+  }
+
+  /** {@code http://host:port} of this server, with the real port. */
+  public String url() {
+    SocketAddress address = SocketAddress.inetSocketAddress(server.actualPort(), config.host());
+    return "http://" + address.host() + ":" + address.port();
+  }
+
+  private void handle(HttpServerRequest request) {
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      request.response().setStatusCode(405).putHeader("Allow", "GET, HEAD").end();
+      return;
+    }
+    switch (request.path()) {
+      case "/metrics" -> request.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape());
+      case "/health" -> askBroker().onComplete(ar -> json(request, ar.succeeded() ? 200 : 503,
+        new JsonObject().put("status", ar.succeeded() ? "UP" : "DOWN")
+          .put("broker", ar.succeeded() ? "answers" : "does not answer: " + ar.cause().getMessage())));
+      case "/ready" -> askBroker().onComplete(ar -> {
+        if (ar.failed()) {
+          json(request, 503, new JsonObject().put("status", "NOT_READY")
+            .put("broker", "does not answer: " + ar.cause().getMessage()));
+          return;
+        }
+        JsonObject status = ar.result();
+        boolean ready = status.getBoolean("routing", false);
+        json(request, ready ? 200 : 503, status.copy().put("status", ready ? "READY" : "NOT_READY"));
+      });
+      default -> request.response().setStatusCode(404).end();
+    }
+  }
+
+  private Future<JsonObject> askBroker() {
+    return vertx.eventBus().<JsonObject>request(BrokerVerticle.ADDRESS, null, ASK_BROKER).map(m -> m.body());
+  }
+
+  private static void json(HttpServerRequest request, int status, JsonObject body) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}
