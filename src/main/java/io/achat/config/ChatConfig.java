@@ -45,7 +45,9 @@ public record ChatConfig(
   int clusterPort,
   List<String> clusterMembers,
   String clusterName,
-  int managementPort) {
+  int managementPort,
+  int maxConnectionsPerAddress,
+  List<String> exemptAddresses) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
 
@@ -68,7 +70,9 @@ public record ChatConfig(
     CLUSTER_PORT("clusterPort"),
     CLUSTER_MEMBERS("clusterMembers"),
     CLUSTER_NAME("clusterName"),
-    MANAGEMENT_PORT("managementPort");
+    MANAGEMENT_PORT("managementPort"),
+    MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress"),
+    EXEMPT_ADDRESSES("exemptAddresses");
 
     private final String json;
 
@@ -120,6 +124,31 @@ public record ChatConfig(
     require(clusterName != null && !clusterName.isBlank(), Key.CLUSTER_NAME, "must not be empty", clusterName);
     require(managementPort >= -1 && managementPort <= 65535, Key.MANAGEMENT_PORT,
       "must be between -1 (any free port) and 65535 (0 turns it off)", managementPort);
+    require(maxConnectionsPerAddress >= 0, Key.MAX_CONNECTIONS_PER_ADDRESS, "must be 0 (no limit) or more",
+      maxConnectionsPerAddress);
+    require(exemptAddresses != null && exemptAddresses.stream().allMatch(ChatConfig::isAddress), Key.EXEMPT_ADDRESSES,
+      "must be a comma-separated list of IP addresses or 'loopback'", exemptAddresses);
+    exemptAddresses = List.copyOf(exemptAddresses);
+  }
+
+  private static boolean isAddress(String address) {
+    return address.equals(LOOPBACK) || address.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+  }
+
+  /** In {@code exemptAddresses}: every loopback address (127.0.0.0/8, ::1). */
+  public static final String LOOPBACK = "loopback";
+
+  /** Whether connections from {@code address} count against {@code maxConnectionsPerAddress}. */
+  public boolean limitsAddress(java.net.InetAddress address) {
+    if (maxConnectionsPerAddress == 0) {
+      return false;
+    }
+    for (String exempt : exemptAddresses) {
+      if (exempt.equals(LOOPBACK) ? address.isLoopbackAddress() : exempt.equals(address.getHostAddress())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isHostPort(String member) {
@@ -170,7 +199,9 @@ public record ChatConfig(
       integer(merged, Key.CLUSTER_PORT),
       list(merged, Key.CLUSTER_MEMBERS),
       string(merged, Key.CLUSTER_NAME),
-      integer(merged, Key.MANAGEMENT_PORT));
+      integer(merged, Key.MANAGEMENT_PORT),
+      integer(merged, Key.MAX_CONNECTIONS_PER_ADDRESS),
+      list(merged, Key.EXEMPT_ADDRESSES));
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -281,9 +312,9 @@ public record ChatConfig(
     return String.format(Locale.ROOT,
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
-        + " maxInFlightBytes=%d tls=%s managementPort=%d",
+        + " maxInFlightBytes=%d tls=%s managementPort=%d maxConnectionsPerAddress=%d exemptAddresses=%s",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
-      tls() ? tlsCertPath : "off", managementPort);
+      tls() ? tlsCertPath : "off", managementPort, maxConnectionsPerAddress, String.join(",", exemptAddresses));
   }
 }

@@ -44,6 +44,8 @@ final class Connection {
   private final ChatMetrics metrics;
   private final NetSocket socket;
   private final long id;
+  /** The client's address when it counts against maxConnectionsPerAddress, else {@code null}. */
+  private final String address;
   private final PeerId peer;
   private final RecordParser lines;
   private State state = State.LOGIN;
@@ -58,12 +60,13 @@ final class Connection {
   private boolean paused;
   private boolean closed;
 
-  Connection(ServerVerticle loop, NetSocket socket, long id) {
+  Connection(ServerVerticle loop, NetSocket socket, long id, String address) {
     this.loop = loop;
     this.config = loop.chatConfig();
     this.metrics = loop.metrics();
     this.socket = socket;
     this.id = id;
+    this.address = address;
     this.peer = new PeerId(loop.address(), id);
     // The bound is on the unfinished line, plus the '\r' of a CRLF; each whole line is checked too.
     this.lines = RecordParser.newDelimited("\n", socket).maxRecordSize(config.maxLineLength() + 1);
@@ -109,6 +112,7 @@ final class Connection {
   }
 
   private void login(String line) {
+    loop.loginSettled(this);
     String name = line.strip();
     Optional<String> refusal = Logins.check(name, config.maxLoginLength());
     if (refusal.isPresent()) {
@@ -226,6 +230,15 @@ final class Connection {
     socket.close();
   }
 
+  /** The server is full and a newer connection takes this one's place: it has not logged in. */
+  void evict() {
+    if (state == State.LOGIN) {
+      log.info("{} refused: server full, and it had not logged in", socket.remoteAddress());
+      metrics.refused(Refusal.EVICTED);
+      refuse(Replies.error("server full"));
+    }
+  }
+
   private void loginTimedOut() {
     if (state == State.LOGIN) {
       long millis = config.loginTimeoutMillis();
@@ -314,6 +327,7 @@ final class Connection {
   /** Nothing more to do for this client; once its socket is closed too, its loop forgets it. */
   private void gone() {
     state = State.GONE;
+    loop.loginSettled(this);
     if (closed) {
       loop.forget(this);
     }
@@ -329,7 +343,7 @@ final class Connection {
 
   private void closed() {
     closed = true;
-    loop.closed();
+    loop.closed(address);
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
       case LOGIN -> {

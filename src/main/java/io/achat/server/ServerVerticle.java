@@ -20,14 +20,20 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.shareddata.Counter;
+import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -60,6 +66,10 @@ public final class ServerVerticle extends VerticleBase {
   private ChatMetrics metrics;
   private final OpenFiles openFiles = new OpenFiles();
   private final Map<Long, Connection> connections = new HashMap<>();
+  /** Connections that have not sent their login yet, oldest first: the first to go when the server is full. */
+  private final Set<Connection> notLoggedIn = new LinkedHashSet<>();
+  /** Open connections per client address, over all accept loops (for maxConnectionsPerAddress). */
+  private LocalMap<String, Integer> perAddress;
   private long lastId;
   private List<Event> outbox = new ArrayList<>();
   private EndOfTurn endOfTurn;
@@ -81,6 +91,7 @@ public final class ServerVerticle extends VerticleBase {
       })
       .compose(counter -> {
         open = counter;
+        perAddress = vertx.sharedData().getLocalMap("a-chat.addresses");
         return vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion();
       })
       .compose(v -> vertx.eventBus().request(BrokerVerticle.ADDRESS, new Event.LoopStarted(address), BrokerVerticle.LOCAL)
@@ -122,24 +133,71 @@ public final class ServerVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    // Not read until it has a slot: its handlers are set once it is admitted.
-    socket.pause();
-    open.incrementAndGet().onComplete(count -> admit(socket, count.result()));
-  }
-
-  private void admit(NetSocket socket, long count) {
-    if (count > config.maxConnections()) {
-      open.decrementAndGet();
-      log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
-      metrics.refused(ChatMetrics.Refusal.FULL);
-      socket.write(Buffer.buffer(Replies.error("server full")));
+    String address = limitedAddress(socket);
+    if (address != null && perAddress.merge(address, 1, Integer::sum) > config.maxConnectionsPerAddress()) {
+      release(address);
+      log.info("{} refused: more than {} connections from {} (maxConnectionsPerAddress)", socket.remoteAddress(),
+        config.maxConnectionsPerAddress(), address);
+      metrics.refused(ChatMetrics.Refusal.ADDRESS_LIMIT);
+      socket.write(Buffer.buffer(Replies.error("too many connections from your address")));
       socket.close();
       return;
+    }
+    // Not read until it has a slot: its handlers are set once it is admitted.
+    socket.pause();
+    open.incrementAndGet().onComplete(count -> admit(socket, count.result(), address));
+  }
+
+  /** The client's address if it counts against maxConnectionsPerAddress, else {@code null}. */
+  private String limitedAddress(NetSocket socket) {
+    SocketAddress remote = socket.remoteAddress();
+    if (remote == null || remote.hostAddress() == null) {
+      return null;
+    }
+    try {
+      InetAddress ip = InetAddress.getByName(remote.hostAddress()); // a literal: no lookup
+      return config.limitsAddress(ip) ? ip.getHostAddress() : null;
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  private void release(String address) {
+    if (address != null) {
+      perAddress.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+
+  /**
+   * Past maxConnections, a connection that has not logged in yet makes room, the oldest first:
+   * connections that never log in cannot keep users out. Without one, the newcomer is refused.
+   */
+  private void admit(NetSocket socket, long count, String address) {
+    if (count > config.maxConnections()) {
+      Iterator<Connection> oldest = notLoggedIn.iterator();
+      if (!oldest.hasNext()) {
+        open.decrementAndGet();
+        release(address);
+        log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
+        metrics.refused(ChatMetrics.Refusal.FULL);
+        socket.write(Buffer.buffer(Replies.error("server full")));
+        socket.close();
+        return;
+      }
+      // Its slot is free once its socket has closed.
+      oldest.next().evict();
     }
     openFiles.connected(count);
     metrics.connectionOpened();
     long id = ++lastId;
-    connections.put(id, new Connection(this, socket, id));
+    Connection connection = new Connection(this, socket, id, address);
+    connections.put(id, connection);
+    notLoggedIn.add(connection);
+  }
+
+  /** {@code connection} has sent its login line, or is gone: it no longer waits to log in. */
+  void loginSettled(Connection connection) {
+    notLoggedIn.remove(connection);
   }
 
   /** The broker's answers and lines for this loop's connections, in the order it produced them. */
@@ -180,8 +238,9 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   /** A connection's socket closed: its slot is free. */
-  void closed() {
+  void closed(String address) {
     open.decrementAndGet();
+    release(address);
     metrics.connectionClosed();
   }
 

@@ -25,7 +25,7 @@ class LimitsTest {
   @Test
   void theConnectionOverTheLimitIsToldTheServerIsFullAndANewOneGetsInOnceOneLeft(Vertx vertx) {
     ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxConnections", 3));
-    try (LineClient alice = server.login("alice"); LineClient bob = server.connect()) {
+    try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob")) {
       LineClient carol = server.login("carol");
       try (LineClient dave = server.connect()) {
         assertThat(dave.readUntilClosed()).containsExactly("error: server full");
@@ -36,6 +36,71 @@ class LimitsTest {
         alice.send("erin: welcome");
         assertThat(erin.readLine()).isEqualTo("from alice: welcome");
       }
+    }
+  }
+
+  @Test
+  void whenTheServerIsFullTheOldestConnectionThatHasNotLoggedInMakesRoom(Vertx vertx) {
+    // One accept loop: it sees connections in the order they came (each loop evicts its own).
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxConnections", 3)
+      .put("instances", 1));
+    try (LineClient alice = server.login("alice"); LineClient idle1 = server.connect();
+         LineClient idle2 = server.connect()) {
+      try (LineClient bob = server.login("bob")) {
+        assertThat(idle1.readUntilClosed()).containsExactly("error: server full");
+        bob.send("alice: I got in");
+        assertThat(alice.readLine()).isEqualTo("from bob: I got in");
+        // idle2 is still there and may still log in, in its turn; then nobody can make room.
+        idle2.send("carol").named("carol").sync();
+        try (LineClient dave = server.connect()) {
+          assertThat(dave.readUntilClosed()).containsExactly("error: server full");
+        }
+      }
+    }
+  }
+
+  @Test
+  void oneAddressCannotTakeTheServerAndOthersStillGetIn(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject()
+      .put("maxConnections", 10).put("maxConnectionsPerAddress", 3).put("exemptAddresses", ""));
+    // Logged in, so certainly admitted before the next one comes.
+    List<LineClient> crowd = IntStream.range(0, 3).mapToObj(i -> {
+      LineClient client = LineClient.connectFrom("127.0.0.2", "127.0.0.1", server.port());
+      client.send("c" + i).named("c" + i).sync();
+      return client;
+    }).toList();
+    try (LineClient oneMore = LineClient.connectFrom("127.0.0.2", "127.0.0.1", server.port());
+         LineClient alice = LineClient.connectFrom("127.0.0.3", "127.0.0.1", server.port())) {
+      assertThat(oneMore.readUntilClosed()).containsExactly("error: too many connections from your address");
+      alice.send("alice").named("alice");
+      assertThat(alice.sync()).isEmpty();
+    } finally {
+      crowd.forEach(LineClient::close);
+    }
+    // Once they left, that address gets in again (as soon as the server has seen them go).
+    for (int attempt = 0; ; attempt++) {
+      try (LineClient again = LineClient.connectFrom("127.0.0.2", "127.0.0.1", server.port())) {
+        again.send("bob");
+        again.send("bob: back");
+        String answer = again.readLine();
+        if ("from bob: back".equals(answer)) {
+          break;
+        }
+        assertThat(answer).isEqualTo("error: too many connections from your address");
+        assertThat(attempt).as("attempts while the server still counts the closed ones").isLessThan(10_000);
+      }
+    }
+  }
+
+  @Test
+  void loopbackIsExemptFromThePerAddressLimitByDefault(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("maxConnectionsPerAddress", 2));
+    List<LineClient> many = IntStream.range(0, 5).mapToObj(i -> server.login("u" + i)).toList();
+    try {
+      many.get(0).send("u4: all five of us");
+      assertThat(many.get(4).readLine()).isEqualTo("from u0: all five of us");
+    } finally {
+      many.forEach(LineClient::close);
     }
   }
 

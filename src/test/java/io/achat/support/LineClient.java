@@ -41,6 +41,18 @@ public final class LineClient implements AutoCloseable {
     return connect(host, port, 0);
   }
 
+  /** From the local address {@code from} (any of 127.0.0.0/8 on Linux): another client address on one machine. */
+  public static LineClient connectFrom(String from, String host, int port) {
+    try {
+      Socket socket = new Socket();
+      socket.bind(new InetSocketAddress(from, 0));
+      socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MILLIS);
+      return new LineClient(socket);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** With {@code receiveBuffer > 0}, a small kernel receive buffer, for clients that lag behind. */
   public static LineClient connect(String host, int port, int receiveBuffer) {
     try {
