@@ -66,7 +66,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       throw e;
     }
     if (config.management() && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
-      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
     VertxBuilder builder = Vertx.builder().with(options);
