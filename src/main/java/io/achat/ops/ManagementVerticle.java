@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +48,18 @@ public final class ManagementVerticle extends VerticleBase {
       });
   }
 
-  /** {@code http://host:port} of this server, with the real port. */
+  /**
+   * {@code http://host:port} of this server, with the real port; on this machine's loopback
+   * address when it listens on every address.
+   */
   public String url() {
-    SocketAddress address = SocketAddress.inetSocketAddress(server.actualPort(), config.host());
-    return "http://" + address.host() + ":" + address.port();
+    String host = switch (config.host()) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::", "[::]" -> "::1";
+      default -> config.host();
+    };
+    return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":"
+      + server.actualPort();
   }
 
   private void handle(HttpServerRequest request) {
