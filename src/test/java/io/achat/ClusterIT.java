@@ -3,11 +3,11 @@ package io.achat;
 import io.achat.bench.Rss;
 import io.achat.support.Background;
 import io.achat.support.ClusterFixture;
+import io.achat.support.Flood;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
 import org.junit.jupiter.api.Test;
 
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,10 +142,11 @@ class ClusterIT {
         awaitSeen(flooder, "sink");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
         // 400 MB for a user on the other node who never reads; full speed to one who reads.
-        CompletableFuture<Long> pushed = send(pusher, ("deaf: " + "d".repeat(8000) + "\n").repeat(8), 400L << 20, deadline);
+        byte[] push = ("deaf: " + "d".repeat(8000) + "\n").repeat(8).getBytes(StandardCharsets.US_ASCII);
+        CompletableFuture<Long> pushed = Flood.send(pusher, push, 400L << 20, deadline);
         CompletableFuture<Long> pusherReads = Background.supply(pusher::discardUntilClosed);
-        CompletableFuture<Long> flooded = send(flooder, ("sink: " + "f".repeat(200) + "\n").repeat(100), Long.MAX_VALUE,
-          deadline);
+        byte[] flood = ("sink: " + "f".repeat(200) + "\n").repeat(100).getBytes(StandardCharsets.US_ASCII);
+        CompletableFuture<Long> flooded = Flood.send(flooder, flood, Long.MAX_VALUE, deadline);
         CompletableFuture<Long> sinkReads = Background.supply(sink::discardUntilClosed);
         CompletableFuture<Long> flooderReads = Background.supply(flooder::discardUntilClosed);
         int rounds = 0;
@@ -226,22 +227,6 @@ class ClusterIT {
       assertThat(node.output()).anyMatch(line -> line.contains(
         "cannot start: configuration 'clusterMembers' (ACHAT_CLUSTER_MEMBERS) must be a comma-separated list of host:port"));
     }
-  }
-
-  private static CompletableFuture<Long> send(LineClient client, String unit, long total, long deadline) {
-    byte[] bytes = unit.getBytes(StandardCharsets.US_ASCII);
-    return Background.supply(() -> {
-      long sent = 0;
-      try {
-        while (sent < total && System.nanoTime() < deadline) {
-          client.sendRaw(bytes);
-          sent += bytes.length;
-        }
-      } catch (UncheckedIOException cutOff) {
-        // the server closed the connection
-      }
-      return sent;
-    });
   }
 
   /** Jar nodes of one cluster with a name and member ports of their own. */

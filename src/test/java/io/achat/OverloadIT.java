@@ -1,13 +1,13 @@
 package io.achat;
 
 import io.achat.support.Background;
+import io.achat.support.Flood;
 import io.achat.bench.Rss;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,15 +73,15 @@ class OverloadIT {
         List<CountDownLatch> underWay = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
         // 400 MB for a recipient that never reads.
         String big = "deaf: " + "d".repeat(8000) + "\n";
-        CompletableFuture<Long> pushed = send(pusher, big.getBytes(StandardCharsets.US_ASCII), 400L << 20, deadline,
+        CompletableFuture<Long> pushed = Flood.send(pusher, big.getBytes(StandardCharsets.US_ASCII), 400L << 20, deadline,
           underWay.get(0));
         CompletableFuture<Long> pusherReads = Background.supply(pusher::discardUntilClosed);
         // 256 MiB without a newline.
-        CompletableFuture<Long> endlessSent = send(endless, "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII),
+        CompletableFuture<Long> endlessSent = Flood.send(endless, "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII),
           256L << 20, deadline, underWay.get(1));
         // Full speed to a client that reads as fast as it can.
         String flood = "sink: " + "f".repeat(200) + "\n";
-        CompletableFuture<Long> flooded = send(flooder, flood.repeat(100).getBytes(StandardCharsets.US_ASCII),
+        CompletableFuture<Long> flooded = Flood.send(flooder, flood.repeat(100).getBytes(StandardCharsets.US_ASCII),
           Long.MAX_VALUE, deadline, underWay.get(2));
         CompletableFuture<Long> sinkReads = Background.supply(sink::discardUntilClosed);
         CompletableFuture<Long> flooderReads = Background.supply(flooder::discardUntilClosed);
@@ -138,30 +138,4 @@ class OverloadIT {
       assertThat(bob.readLine()).isEqualTo("from " + alice.login() + ": ping " + round);
     }
   }
-
-  /**
-   * Writes {@code unit} again and again until {@code total} bytes, the deadline, or the server
-   * cuts it off; counts {@code underWay} down once 4 MiB are sent or it was cut off.
-   */
-  private static CompletableFuture<Long> send(LineClient client, byte[] unit, long total, long deadline,
-                                              CountDownLatch underWay) {
-    return Background.supply(() -> {
-      long sent = 0;
-      try {
-        while (sent < total && System.nanoTime() < deadline) {
-          client.sendRaw(unit);
-          sent += unit.length;
-          if (sent >= 4 << 20) {
-            underWay.countDown();
-          }
-        }
-      } catch (UncheckedIOException cutOff) {
-        // the server closed the connection
-      } finally {
-        underWay.countDown();
-      }
-      return sent;
-    });
-  }
-
 }

@@ -90,16 +90,16 @@ final class LoginClaims {
     return map.entries();
   }
 
-  /** Frees every login that {@code gone} held; completes with how many. */
+  /** Frees every login that {@code gone} still holds in the map; completes with how many it held. */
   Future<Integer> releaseAll(String gone) {
     return map.entries().compose(entries -> {
-      List<Future<Boolean>> removals = new ArrayList<>();
+      List<String> held = new ArrayList<>();
       entries.forEach((login, holder) -> {
         if (gone.equals(holder)) {
-          removals.add(map.removeIfPresent(login, gone));
+          held.add(login);
         }
       });
-      return Future.join(removals).map(v -> removals.size());
+      return freeAll(held, gone).map(v -> held.size());
     });
   }
 

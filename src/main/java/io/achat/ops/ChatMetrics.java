@@ -100,8 +100,12 @@ public final class ChatMetrics implements Shareable {
     return registry.scrape();
   }
 
-  public void connectionOpened() {
-    connections.incrementAndGet();
+  /**
+   * A client connection opened; returns how many are open on this Vert.x instance now, the count
+   * {@code maxConnections} is checked against.
+   */
+  public long connectionOpened() {
+    return connections.incrementAndGet();
   }
 
   public void connectionClosed() {

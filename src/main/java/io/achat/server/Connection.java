@@ -76,7 +76,6 @@ final class Connection {
     socket.closeHandler(v -> closed());
     loginTimer = loop.vertx().setTimer(config.loginTimeoutMillis(), t -> loginTimedOut());
     log.debug("{} connected", socket.remoteAddress());
-    socket.resume();
   }
 
   long id() {

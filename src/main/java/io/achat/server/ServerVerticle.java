@@ -19,7 +19,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.shareddata.Counter;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +61,6 @@ public final class ServerVerticle extends VerticleBase {
   private ChatConfig config;
   private String address;
   private NetServer server;
-  private Counter open;
   private ChatMetrics metrics;
   private final OpenFiles openFiles = new OpenFiles();
   private final Map<Long, Connection> connections = new HashMap<>();
@@ -87,10 +85,6 @@ public final class ServerVerticle extends VerticleBase {
       .compose(loaded -> {
         config = loaded;
         openFiles.checkLimit(config.maxConnections());
-        return vertx.sharedData().getLocalCounter("a-chat.connections");
-      })
-      .compose(counter -> {
-        open = counter;
         perAddress = vertx.sharedData().getLocalMap("a-chat.addresses");
         return vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion();
       })
@@ -143,9 +137,7 @@ public final class ServerVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    // Not read until it has a slot: its handlers are set once it is admitted.
-    socket.pause();
-    open.incrementAndGet().onComplete(count -> admit(socket, count.result(), address));
+    admit(socket, metrics.connectionOpened(), address);
   }
 
   /** The client's address if it counts against maxConnectionsPerAddress, else {@code null}. */
@@ -176,7 +168,7 @@ public final class ServerVerticle extends VerticleBase {
     if (count > config.maxConnections()) {
       Iterator<Connection> oldest = notLoggedIn.iterator();
       if (!oldest.hasNext()) {
-        open.decrementAndGet();
+        metrics.connectionClosed();
         release(address);
         log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
         metrics.refused(ChatMetrics.Refusal.FULL);
@@ -188,7 +180,6 @@ public final class ServerVerticle extends VerticleBase {
       oldest.next().evict();
     }
     openFiles.connected(count);
-    metrics.connectionOpened();
     long id = ++lastId;
     Connection connection = new Connection(this, socket, id, address);
     connections.put(id, connection);
@@ -239,7 +230,6 @@ public final class ServerVerticle extends VerticleBase {
 
   /** A connection's socket closed: its slot is free. */
   void closed(String address) {
-    open.decrementAndGet();
     release(address);
     metrics.connectionClosed();
   }
