@@ -39,8 +39,9 @@ public final class ChatVerticle extends VerticleBase {
           .compose(loops -> !config.management() ? Future.succeededFuture(loops) : deployManagement()
             .recover(e -> vertx.undeploy(loops).transform(ar -> Future.failedFuture(e))))
           .recover(e -> vertx.undeploy(broker).transform(ar -> Future.failedFuture(e))))
-        .onSuccess(id -> log.info("a-chat listening on {}{} ({})", localAddress(),
-          vertx.isClustered() ? ", one node of a cluster" : "", config)))
+        .onSuccess(id -> log.info("a-chat listening on {}{}{} ({})", localAddress(),
+          config.web() ? ", web page at " + webUrl() : "", vertx.isClustered() ? ", one node of a cluster" : "",
+          config)))
       .onFailure(e -> log.error("cannot start: {}", e.getMessage()));
   }
 
@@ -59,6 +60,21 @@ public final class ChatVerticle extends VerticleBase {
   /** {@code http://host:port} of the management server; {@code null} when it is off or until started. */
   public String managementUrl() {
     return management == null ? null : management.url();
+  }
+
+  /**
+   * {@code http(s)://host:port/} of the web page, whose WebSocket is at {@code /ws} there;
+   * {@code null} when webPort is 0 or until started. An unspecified host (0.0.0.0) is given as
+   * 127.0.0.1, an address to connect to.
+   */
+  public String webUrl() {
+    SocketAddress web = servers.isEmpty() ? null : servers.get(0).webAddress();
+    if (web == null) {
+      return null;
+    }
+    String host = web.host().equals("0.0.0.0") || web.host().equals("::") ? "127.0.0.1" : web.host();
+    return (servers.get(0).tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
+      + web.port() + "/";
   }
 
   /** Where clients connect, with the real port; {@code null} until started. */

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DeploymentTest {
 
   private static final JsonObject CONF = new JsonObject().put("host", "127.0.0.1").put("port", 0)
-    .put("managementPort", 0);
+    .put("managementPort", 0).put("webPort", 0);
 
   @Test
   void theBrokerAndTheAcceptLoopsDeployByClassNameAndServeClients(Vertx vertx, VertxTestContext test) {

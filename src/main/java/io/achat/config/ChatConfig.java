@@ -47,7 +47,9 @@ public record ChatConfig(
   String clusterName,
   int managementPort,
   int maxConnectionsPerAddress,
-  List<String> exemptAddresses) {
+  List<String> exemptAddresses,
+  int webPort,
+  List<String> webOrigins) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
 
@@ -72,7 +74,9 @@ public record ChatConfig(
     CLUSTER_NAME("clusterName"),
     MANAGEMENT_PORT("managementPort"),
     MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress"),
-    EXEMPT_ADDRESSES("exemptAddresses");
+    EXEMPT_ADDRESSES("exemptAddresses"),
+    WEB_PORT("webPort"),
+    WEB_ORIGINS("webOrigins");
 
     private final String json;
 
@@ -129,6 +133,18 @@ public record ChatConfig(
     require(exemptAddresses != null && exemptAddresses.stream().allMatch(ChatConfig::isAddress), Key.EXEMPT_ADDRESSES,
       "must be a comma-separated list of IP addresses or 'loopback'", exemptAddresses);
     exemptAddresses = List.copyOf(exemptAddresses);
+    require(webPort >= -1 && webPort <= 65535, Key.WEB_PORT,
+      "must be between -1 (any free port) and 65535 (0 turns it off)", webPort);
+    require(webPort <= 0 || webPort != port && webPort != managementPort, Key.WEB_PORT,
+      "must differ from 'port' and 'managementPort'", webPort);
+    require(webOrigins != null && webOrigins.stream().allMatch(ChatConfig::isOrigin), Key.WEB_ORIGINS,
+      "must be a comma-separated list of origins such as https://chat.example.com, or '*'", webOrigins);
+    webOrigins = List.copyOf(webOrigins);
+  }
+
+  /** {@code *}, or {@code http(s)://host[:port]} with nothing after it. */
+  private static boolean isOrigin(String origin) {
+    return origin.equals("*") || origin.matches("https?://[^/?#@\\s]+");
   }
 
   private static boolean isAddress(String address) {
@@ -169,6 +185,11 @@ public record ChatConfig(
     return managementPort != 0;
   }
 
+  /** Whether the web page and WebSocket endpoint are served. */
+  public boolean web() {
+    return webPort != 0;
+  }
+
   /** Whether clients connect over TLS. */
   public boolean tls() {
     return !tlsCertPath.isEmpty();
@@ -201,7 +222,9 @@ public record ChatConfig(
       string(merged, Key.CLUSTER_NAME),
       integer(merged, Key.MANAGEMENT_PORT),
       integer(merged, Key.MAX_CONNECTIONS_PER_ADDRESS),
-      list(merged, Key.EXEMPT_ADDRESSES));
+      list(merged, Key.EXEMPT_ADDRESSES),
+      integer(merged, Key.WEB_PORT),
+      list(merged, Key.WEB_ORIGINS));
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -312,9 +335,11 @@ public record ChatConfig(
     return String.format(Locale.ROOT,
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
-        + " maxInFlightBytes=%d tls=%s managementPort=%d maxConnectionsPerAddress=%d exemptAddresses=%s",
+        + " maxInFlightBytes=%d tls=%s managementPort=%d maxConnectionsPerAddress=%d exemptAddresses=%s"
+        + " webPort=%d webOrigins=%s",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
-      tls() ? tlsCertPath : "off", managementPort, maxConnectionsPerAddress, String.join(",", exemptAddresses));
+      tls() ? tlsCertPath : "off", managementPort, maxConnectionsPerAddress, String.join(",", exemptAddresses),
+      webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins));
   }
 }

@@ -9,8 +9,6 @@ import io.achat.protocol.ChatLine;
 import io.achat.protocol.Logins;
 import io.achat.protocol.Replies;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +16,11 @@ import java.nio.charset.CharacterCodingException;
 import java.util.Optional;
 
 /**
- * The book's {@code connection_loop} for one socket: {@link RecordParser} splits what the client
- * sends into lines; the first is the login, every later one a message or an error for the
+ * The book's {@code connection_loop} for one socket: its {@link Link} hands over what the client
+ * sends line by line; the first is the login, every later one a message or an error for the
  * sender, all handed to the broker in order. What the broker sends back is written here, on the
- * socket's own event loop, which also counts the bytes not yet sent.
+ * socket's own event loop, which also counts the bytes not yet sent. TCP and WebSocket clients
+ * differ only in their link.
  */
 final class Connection {
 
@@ -42,12 +41,11 @@ final class Connection {
   private final ServerVerticle loop;
   private final ChatConfig config;
   private final ChatMetrics metrics;
-  private final NetSocket socket;
+  private final Link link;
   private final long id;
   /** The client's address when it counts against maxConnectionsPerAddress, else {@code null}. */
   private final String address;
   private final PeerId peer;
-  private final RecordParser lines;
   private State state = State.LOGIN;
   private String login;
   private long loginTimer;
@@ -60,29 +58,25 @@ final class Connection {
   private boolean paused;
   private boolean closed;
 
-  Connection(ServerVerticle loop, NetSocket socket, long id, String address) {
+  Connection(ServerVerticle loop, Link link, long id, String address) {
     this.loop = loop;
     this.config = loop.chatConfig();
     this.metrics = loop.metrics();
-    this.socket = socket;
+    this.link = link;
     this.id = id;
     this.address = address;
     this.peer = new PeerId(loop.address(), id);
-    // The bound is on the unfinished line, plus the '\r' of a CRLF; each whole line is checked too.
-    this.lines = RecordParser.newDelimited("\n", socket).maxRecordSize(config.maxLineLength() + 1);
-    lines.handler(this::line);
-    lines.exceptionHandler(this::failed);
-    lines.endHandler(v -> ended());
-    socket.closeHandler(v -> closed());
+    link.open(this);
     loginTimer = loop.vertx().setTimer(config.loginTimeoutMillis(), t -> loginTimedOut());
-    log.debug("{} connected", socket.remoteAddress());
+    log.debug("{} connected", link.remoteAddress());
   }
 
   long id() {
     return id;
   }
 
-  private void line(Buffer record) {
+  /** A line from the client, without its {@code \n}. */
+  void line(Buffer record) {
     if (state != State.LOGIN && state != State.CHATTING) {
       return;
     }
@@ -115,7 +109,7 @@ final class Connection {
     String name = line.strip();
     Optional<String> refusal = Logins.check(name, config.maxLoginLength());
     if (refusal.isPresent()) {
-      log.info("{} refused: {}", socket.remoteAddress(), refusal.get());
+      log.info("{} refused: {}", link.remoteAddress(), refusal.get());
       metrics.refused(Refusal.INVALID);
       refuse(Replies.error(refusal.get()));
       return;
@@ -133,11 +127,11 @@ final class Connection {
       return;
     }
     if (!refusal.isEmpty()) {
-      log.info("{} refused: {}", socket.remoteAddress(), refusal);
+      log.info("{} refused: {}", link.remoteAddress(), refusal);
       refuse(Replies.error(refusal));
       return;
     }
-    log.info("{} logged in as {}", socket.remoteAddress(), login);
+    log.info("{} logged in as {}", link.remoteAddress(), login);
     metrics.loginAccepted();
     state = State.CHATTING;
     if (closed && stopped) {
@@ -189,10 +183,10 @@ final class Connection {
     boolean read = !stopped && !waitingForBroker && (state == State.LOGIN || state == State.CHATTING);
     if (read && paused) {
       paused = false;
-      lines.resume();
+      link.resume();
     } else if (!read && !paused) {
       paused = true;
-      lines.pause();
+      link.pause();
     }
   }
 
@@ -204,7 +198,7 @@ final class Connection {
     int n = bytes.length();
     queued += n;
     metrics.queued(n);
-    socket.write(bytes).onComplete(ar -> {
+    link.write(bytes).onComplete(ar -> {
       queued -= n;
       metrics.queued(-n);
     });
@@ -219,20 +213,20 @@ final class Connection {
    */
   private void cutOff() {
     log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
-      socket.remoteAddress(), login, queued);
+      link.remoteAddress(), login, queued);
     metrics.slowConsumer();
     if (state == State.CHATTING) {
       loop.send(new Event.Disconnect(peer, login));
     }
     gone();
     updateReading();
-    socket.close();
+    link.close();
   }
 
   /** The server is full and a newer connection takes this one's place: it has not logged in. */
   void evict() {
     if (state == State.LOGIN) {
-      log.info("{} refused: server full, and it had not logged in", socket.remoteAddress());
+      log.info("{} refused: server full, and it had not logged in", link.remoteAddress());
       metrics.refused(Refusal.EVICTED);
       refuse(Replies.error("server full"));
     }
@@ -242,7 +236,7 @@ final class Connection {
     if (state == State.LOGIN) {
       long millis = config.loginTimeoutMillis();
       String limit = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-      log.info("{} refused: no login within {}", socket.remoteAddress(), limit);
+      log.info("{} refused: no login within {}", link.remoteAddress(), limit);
       metrics.refused(Refusal.TIMEOUT);
       refuse(Replies.error("no login within " + limit));
     }
@@ -250,11 +244,22 @@ final class Connection {
 
   private void invalidUtf8() {
     if (state == State.LOGIN) {
-      log.info("{} refused: login is not valid UTF-8", socket.remoteAddress());
+      log.info("{} refused: login is not valid UTF-8", link.remoteAddress());
       metrics.refused(Refusal.NOT_UTF8);
       refuse(Replies.error("login is not valid UTF-8"));
     } else {
       reply(Replies.error("line is not valid UTF-8; it was dropped"));
+    }
+  }
+
+  /** From the link: what the client sent is not a line ({@code what} says why); dropped. */
+  void unreadable(String what) {
+    if (state == State.LOGIN) {
+      log.info("{} refused: login is {}", link.remoteAddress(), what);
+      metrics.refused(Refusal.INVALID);
+      refuse(Replies.error("login is " + what));
+    } else if (state == State.CHATTING) {
+      reply(Replies.error("line is " + what + "; it was dropped"));
     }
   }
 
@@ -263,20 +268,20 @@ final class Connection {
    * parser also says so while it is paused holding the rest of a read; whole lines in it are
    * still to be handled then, and the bound is checked again once reading resumes.
    */
-  private void failed(Throwable e) {
+  void failed(Throwable e) {
     if (!(e instanceof IllegalStateException)) {
-      log.debug("{} ({}): {}", socket.remoteAddress(), login, e.toString());
+      log.debug("{} ({}): {}", link.remoteAddress(), login, e.toString());
     } else if (!paused) {
       tooLong();
     }
   }
 
-  private void tooLong() {
+  void tooLong() {
     if (state != State.LOGIN && state != State.CHATTING) {
       return;
     }
     int max = config.maxLineLength();
-    log.info("{} ({}) sent a line longer than {} bytes; disconnecting", socket.remoteAddress(), login, max);
+    log.info("{} ({}) sent a line longer than {} bytes; disconnecting", link.remoteAddress(), login, max);
     metrics.lineTooLong();
     if (state == State.LOGIN) {
       metrics.refused(Refusal.TOO_LONG);
@@ -291,8 +296,8 @@ final class Connection {
     gone();
     loop.vertx().cancelTimer(loginTimer);
     updateReading();
-    socket.write(Buffer.buffer(reason));
-    socket.close();
+    link.write(Buffer.buffer(reason));
+    link.close();
   }
 
   /**
@@ -320,7 +325,7 @@ final class Connection {
 
   private void done() {
     gone();
-    socket.close();
+    link.close();
   }
 
   /** Nothing more to do for this client; once its socket is closed too, its loop forgets it. */
@@ -333,26 +338,26 @@ final class Connection {
   }
 
   /** The parser has handed over every line the client sent before its end. */
-  private void ended() {
+  void ended() {
     if (state == State.CHATTING) {
-      log.info("{} ({}) left", socket.remoteAddress(), login);
+      log.info("{} ({}) left", link.remoteAddress(), login);
       leave(null);
     }
   }
 
-  private void closed() {
+  void closed() {
     closed = true;
     loop.closed(address);
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
       case LOGIN -> {
-        log.info("{} disconnected", socket.remoteAddress());
+        log.info("{} disconnected", link.remoteAddress());
         gone();
       }
       case CHATTING -> {
         // Its end reaches the parser once reading resumes; at shutdown reading does not resume.
         if (stopped) {
-          log.info("{} ({}) closed at shutdown", socket.remoteAddress(), login);
+          log.info("{} ({}) closed at shutdown", link.remoteAddress(), login);
           leave(null);
         }
       }
@@ -369,7 +374,7 @@ final class Connection {
     updateReading();
     if (state == State.LOGIN) {
       gone();
-      socket.close();
+      link.close();
     }
   }
 
@@ -381,7 +386,7 @@ final class Connection {
     if (state != State.LEAVING) {
       gone();
     }
-    socket.close();
+    link.close();
   }
 
   /**
@@ -390,6 +395,6 @@ final class Connection {
    * Vert.x 5.0 has no public way to close a socket without flushing it first.
    */
   void tooLate() {
-    log.info("{} ({}) did not take its last messages in time; no longer waiting for it", socket.remoteAddress(), login);
+    log.info("{} ({}) did not take its last messages in time; no longer waiting for it", link.remoteAddress(), login);
   }
 }

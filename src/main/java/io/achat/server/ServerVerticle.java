@@ -14,6 +14,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -38,9 +43,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
- * {@link Connection}. Deploy it {@code instances} times: Vert.x shares the one port between the
- * instances and hands each new connection to the next. It needs a {@link BrokerVerticle} in the
- * same Vert.x instance and takes its configuration from the deployment config.
+ * {@link Connection}; with {@code webPort}, also an {@link HttpServer} that serves the web page
+ * and takes WebSocket clients at {@value #WEB_SOCKET_PATH} into the same chat. Deploy it
+ * {@code instances} times: Vert.x shares each port between the instances and hands each new
+ * connection to the next. It needs a {@link BrokerVerticle} in the same Vert.x instance and takes
+ * its configuration from the deployment config.
  *
  * <p>All of an instance's connections run on its event loop, so its state needs no locks. The
  * events they produce in one turn of that loop go to the broker as one message; the broker's
@@ -50,6 +57,8 @@ public final class ServerVerticle extends VerticleBase {
 
   /** Each accept loop publishes {@code host:port} here once it listens (the real port when 0 was asked for). */
   public static final String LISTENING = "a-chat.listening";
+  /** Where WebSocket clients connect on {@code webPort}. */
+  public static final String WEB_SOCKET_PATH = "/ws";
 
   private static final Logger log = LoggerFactory.getLogger(ServerVerticle.class);
   /**
@@ -57,10 +66,18 @@ public final class ServerVerticle extends VerticleBase {
    * are logged before the loop is gone.
    */
   private static final long CLOSE_MARGIN_MILLIS = 250;
+  /**
+   * The one OS-chosen port the instances' web servers share when webPort is -1: Vert.x shares a
+   * negative port among all servers of one Vert.x instance that ask for it, so not -1, which the
+   * chat port's servers use.
+   */
+  private static final int ANY_WEB_PORT = -2;
 
   private ChatConfig config;
   private String address;
   private NetServer server;
+  private HttpServer web;
+  private Origins origins;
   private ChatMetrics metrics;
   private final OpenFiles openFiles = new OpenFiles();
   private final Map<Long, Connection> connections = new HashMap<>();
@@ -114,7 +131,40 @@ public final class ServerVerticle extends VerticleBase {
       .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
         + config.port() + (config.tls() ? " with TLS ('host', 'port', 'tlsCertPath', 'tlsKeyPath'): " : " ('host', 'port'): ")
         + e.getMessage(), e)))
+      .compose(s -> config.web() ? listenWeb() : Future.succeededFuture())
       .onSuccess(s -> vertx.eventBus().publish(LISTENING, localAddress().toString(), BrokerVerticle.LOCAL));
+  }
+
+  /** The web page and the WebSocket door, over TLS too when TLS is configured. */
+  private Future<?> listenWeb() {
+    origins = new Origins(config.webOrigins());
+    HttpServerOptions options = new HttpServerOptions()
+      .setTcpNoDelay(true)
+      .setTcpKeepAlive(config.tcpKeepAlive())
+      .setAcceptBacklog(1024)
+      .setCompressionSupported(false)
+      // Chat lines are short: compression would cost each connection a compressor's memory.
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false)
+      // Room for 'from <login>: ' before the longest line, so that no line the server sends is
+      // split into fragments; a frame over maxLineLength from a client ends its connection.
+      .setMaxWebSocketFrameSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64)
+      .setMaxWebSocketMessageSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64);
+    if (config.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(config.tlsCertPath())
+        .setKeyPath(config.tlsKeyPath()));
+    }
+    return WebPages.load(vertx).compose(pages -> {
+      web = vertx.createHttpServer(options)
+        .requestHandler(pages::handle)
+        .webSocketHandshakeHandler(this::handshake)
+        .webSocketHandler(this::acceptWebSocket)
+        .exceptionHandler(e -> log.debug("a web connection failed: {}", e.toString()));
+      return web.listen(config.webPort() < 0 ? ANY_WEB_PORT : config.webPort(), config.host())
+        .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
+          + config.webPort() + " for the web page ('host', 'webPort'): " + e.getMessage(), e)));
+    });
   }
 
   /** Where this accept loop listens, with the real port. */
@@ -122,27 +172,68 @@ public final class ServerVerticle extends VerticleBase {
     return SocketAddress.inetSocketAddress(server.actualPort(), config.host());
   }
 
-  private void accept(NetSocket socket) {
-    if (stopping) {
-      socket.close();
+  /** Where the web page is served, with the real port; {@code null} when webPort is 0. */
+  public SocketAddress webAddress() {
+    return web == null ? null : SocketAddress.inetSocketAddress(web.actualPort(), config.host());
+  }
+
+  /** Whether clients connect over TLS, on both ports. */
+  public boolean tls() {
+    return config.tls();
+  }
+
+  /** Only {@value #WEB_SOCKET_PATH}, and only from the pages {@code webOrigins} allows. */
+  private void handshake(ServerWebSocketHandshake handshake) {
+    if (!WEB_SOCKET_PATH.equals(handshake.path())) {
+      handshake.reject(404);
       return;
     }
-    String address = limitedAddress(socket);
+    String origin = handshake.headers().get(HttpHeaders.ORIGIN);
+    if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
+      log.info("{} refused: a WebSocket from a page at {}, which webOrigins does not allow", handshake.remoteAddress(),
+        origin);
+      metrics.refused(ChatMetrics.Refusal.ORIGIN);
+      handshake.reject(403);
+      return;
+    }
+    handshake.accept();
+  }
+
+  private void acceptWebSocket(ServerWebSocket socket) {
+    if (!socket.isClosed()) {
+      accept(new WebSocketLink(socket, context, config.maxLineLength()));
+    }
+  }
+
+  private void accept(NetSocket socket) {
+    accept(new TcpLink(socket, config.maxLineLength()));
+  }
+
+  private void accept(Link link) {
+    if (stopping) {
+      link.close();
+      return;
+    }
+    String address = limitedAddress(link);
     if (address != null && perAddress.merge(address, 1, Integer::sum) > config.maxConnectionsPerAddress()) {
       release(address);
-      log.info("{} refused: more than {} connections from {} (maxConnectionsPerAddress)", socket.remoteAddress(),
+      log.info("{} refused: more than {} connections from {} (maxConnectionsPerAddress)", link.remoteAddress(),
         config.maxConnectionsPerAddress(), address);
       metrics.refused(ChatMetrics.Refusal.ADDRESS_LIMIT);
-      socket.write(Buffer.buffer(Replies.error("too many connections from your address")));
-      socket.close();
+      refuse(link, "too many connections from your address");
       return;
     }
-    admit(socket, metrics.connectionOpened(), address);
+    admit(link, metrics.connectionOpened(), address);
+  }
+
+  private static void refuse(Link link, String reason) {
+    link.write(Buffer.buffer(Replies.error(reason)));
+    link.close();
   }
 
   /** The client's address if it counts against maxConnectionsPerAddress, else {@code null}. */
-  private String limitedAddress(NetSocket socket) {
-    SocketAddress remote = socket.remoteAddress();
+  private String limitedAddress(Link link) {
+    SocketAddress remote = link.remoteAddress();
     if (remote == null || remote.hostAddress() == null) {
       return null;
     }
@@ -164,16 +255,15 @@ public final class ServerVerticle extends VerticleBase {
    * Past maxConnections, a connection that has not logged in yet makes room, the oldest first:
    * connections that never log in cannot keep users out. Without one, the newcomer is refused.
    */
-  private void admit(NetSocket socket, long count, String address) {
+  private void admit(Link link, long count, String address) {
     if (count > config.maxConnections()) {
       Iterator<Connection> oldest = notLoggedIn.iterator();
       if (!oldest.hasNext()) {
         metrics.connectionClosed();
         release(address);
-        log.info("{} refused: server full ({} connections)", socket.remoteAddress(), config.maxConnections());
+        log.info("{} refused: server full ({} connections)", link.remoteAddress(), config.maxConnections());
         metrics.refused(ChatMetrics.Refusal.FULL);
-        socket.write(Buffer.buffer(Replies.error("server full")));
-        socket.close();
+        refuse(link, "server full");
         return;
       }
       // Its slot is free once its socket has closed.
@@ -181,7 +271,7 @@ public final class ServerVerticle extends VerticleBase {
     }
     openFiles.connected(count);
     long id = ++lastId;
-    Connection connection = new Connection(this, socket, id, address);
+    Connection connection = new Connection(this, link, id, address);
     connections.put(id, connection);
     notLoggedIn.add(connection);
   }
@@ -251,7 +341,9 @@ public final class ServerVerticle extends VerticleBase {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
     // Stops accepting now; completes once every connection is closed, or at the deadline. It
     // cannot close a socket whose queue the client does not take (see Connection#tooLate).
-    Future<Void> closed = server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
+    Future<Void> closed = Future.all(server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS),
+      web == null ? Future.succeededFuture() : web.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS))
+      .mapEmpty();
     List<Connection> all = new ArrayList<>(connections.values());
     all.forEach(Connection::stopReading);
     flush();

@@ -25,7 +25,7 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback")));
+      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback"), 8081, List.of()));
   }
 
   @Test
@@ -61,6 +61,25 @@ class ChatConfigTest {
     assertThat(fromFile.clusterMembers()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
     assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("ACHAT_CLUSTER_MEMBERS", "127.0.0.1:5701-5705")))
       .hasMessageContaining("'clusterMembers' (ACHAT_CLUSTER_MEMBERS)").hasMessageContaining("host:port");
+  }
+
+  @Test
+  void webOriginsAreOriginsOrAStar() {
+    ChatConfig listed = ChatConfig.fromJson(ChatConfig.defaults()
+      .put("ACHAT_WEB_ORIGINS", "https://chat.example.com, http://localhost:8081").put("ACHAT_WEB_PORT", "-1"));
+    assertThat(listed.webOrigins()).containsExactly("https://chat.example.com", "http://localhost:8081");
+    assertThat(listed.webPort()).isEqualTo(-1);
+    assertThat(listed.web()).isTrue();
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("webPort", 0)).web()).isFalse();
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("webOrigins", "*")).webOrigins()).containsExactly("*");
+    for (String bad : new String[] {"chat.example.com", "https://chat.example.com/", "ftp://x", "https://a b"}) {
+      assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("webOrigins", bad)))
+        .hasMessageContaining("'webOrigins' (ACHAT_WEB_ORIGINS)");
+    }
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("webPort", 8080)))
+      .hasMessageContaining("'webPort' (ACHAT_WEB_PORT) must differ from 'port'");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("webPort", -2)))
+      .hasMessageContaining("'webPort' (ACHAT_WEB_PORT)");
   }
 
   @Test

@@ -114,7 +114,7 @@ class ManagementTest {
     // The management server went with a-chat; a lone one, without a broker, says so.
     ManagementVerticle lone = new ManagementVerticle();
     vertx.deployVerticle(lone, new DeploymentOptions()
-      .setConfig(new JsonObject().put("host", "127.0.0.1").put("managementPort", -1))).await();
+      .setConfig(new JsonObject().put("host", "127.0.0.1").put("managementPort", -1).put("webPort", 0))).await();
     Response ready = get(lone.url(), "/ready");
     assertThat(ready.status()).isEqualTo(503);
     assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("NOT_READY");

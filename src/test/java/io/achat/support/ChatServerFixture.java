@@ -16,7 +16,7 @@ public final class ChatServerFixture {
 
   private ChatServerFixture(Vertx vertx, JsonObject config) {
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
-      .put("managementPort", 0)
+      .put("managementPort", 0).put("webPort", 0)
       .mergeIn(config);
     try {
       deploymentId = vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf))
@@ -41,6 +41,16 @@ public final class ChatServerFixture {
   /** {@code http://host:port} of the management server (deploy with {@code "managementPort": -1}). */
   public String managementUrl() {
     return verticle.managementUrl();
+  }
+
+  /** {@code http://127.0.0.1:port/} of the web page (deploy with {@code "webPort": -1}). */
+  public String webUrl() {
+    return verticle.webUrl();
+  }
+
+  /** {@code ws://127.0.0.1:port/ws} (deploy with {@code "webPort": -1}). */
+  public String webSocketUrl() {
+    return verticle.webUrl().replaceFirst("^http", "ws") + "ws";
   }
 
   public int port() {

@@ -104,7 +104,7 @@ public final class ClusterFixture implements AutoCloseable {
         MessageConsumer<String> consumer = vertx.eventBus().localConsumer("a-chat.listening",
           m -> listening.tryComplete(Integer.parseInt(m.body().substring(m.body().lastIndexOf(':') + 1))));
         JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
-          .put("managementPort", 0).mergeIn(config);
+          .put("managementPort", 0).put("webPort", 0).mergeIn(config);
         return consumer.completion()
           .compose(v -> vertx.deployVerticle("io.achat.ChatVerticle", new DeploymentOptions().setConfig(conf)))
           .compose(id -> listening.future())

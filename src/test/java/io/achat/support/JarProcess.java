@@ -62,6 +62,7 @@ public final class JarProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(name -> name.startsWith("ACHAT_"));
     // Many servers at once: each management server on a port of its own, unless a test says otherwise.
     builder.environment().put("ACHAT_MANAGEMENT_PORT", "-1");
+    builder.environment().put("ACHAT_WEB_PORT", "-1");
     builder.environment().putAll(env);
     try {
       return new JarProcess(builder.start());

@@ -1,0 +1,32 @@
+package io.achat.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * One client's socket as its {@link Connection} sees it: lines in, lines out. A plain TCP socket
+ * ({@link TcpLink}) and a WebSocket ({@link WebSocketLink}) carry the same protocol.
+ */
+interface Link {
+
+  /**
+   * Starts reading: each line the client sends goes to {@link Connection#line} (its {@code \n}
+   * removed), then {@link Connection#ended} once the client has sent everything, and
+   * {@link Connection#closed} when the socket is closed.
+   */
+  void open(Connection connection);
+
+  SocketAddress remoteAddress();
+
+  /** Stops reading; what the client sends meanwhile waits in the network buffers. */
+  void pause();
+
+  void resume();
+
+  /** Writes {@code lines}, each ending in {@code \n}; completes once they have left for the network. */
+  Future<Void> write(Buffer lines);
+
+  /** Closes once what was written before has left. */
+  void close();
+}

@@ -1,0 +1,78 @@
+package io.achat.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The one-page web client, {@code web/} on the class path ({@code src/main/resources/web}): read
+ * once at start, served from memory at {@code /}, {@code /chat.js} and {@code /chat.css}.
+ */
+final class WebPages {
+
+  /**
+   * The page runs its own script and style only, talks to its own server only and may not be
+   * framed: an injected line could not run even if the page failed to escape it.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+    + "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  private record Page(Buffer body, String type) {
+  }
+
+  private final Map<String, Page> pages;
+
+  private WebPages(Map<String, Page> pages) {
+    this.pages = pages;
+  }
+
+  static Future<WebPages> load(Vertx vertx) {
+    return vertx.executeBlocking(() -> {
+      Map<String, Page> pages = new HashMap<>();
+      Page index = new Page(resource("index.html"), "text/html; charset=utf-8");
+      pages.put("/", index);
+      pages.put("/index.html", index);
+      pages.put("/chat.js", new Page(resource("chat.js"), "text/javascript; charset=utf-8"));
+      pages.put("/chat.css", new Page(resource("chat.css"), "text/css; charset=utf-8"));
+      return new WebPages(pages);
+    });
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = WebPages.class.getClassLoader().getResourceAsStream("web/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("web/" + name + " is missing from the class path");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response()
+      .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+      .putHeader("X-Content-Type-Options", "nosniff")
+      .putHeader("Referrer-Policy", "no-referrer")
+      .putHeader("X-Frame-Options", "DENY")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    Page page = pages.get(request.path());
+    if (page == null) {
+      response.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("not found\n");
+    } else if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      response.setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end();
+    } else {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, page.type()).end(page.body());
+    }
+  }
+}

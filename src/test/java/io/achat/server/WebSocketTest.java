@@ -1,0 +1,152 @@
+package io.achat.server;
+
+import io.achat.support.ChatServerFixture;
+import io.achat.support.LineClient;
+import io.achat.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The WebSocket door: the same chat, the same rules, over real sockets. */
+@ExtendWith(VertxExtension.class)
+class WebSocketTest {
+
+  private static ChatServerFixture deploy(Vertx vertx, JsonObject config) {
+    return ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1).mergeIn(config));
+  }
+
+  @Test
+  void aWebSocketUserAndATcpUserTalkBothWays(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject());
+    try (WsClient alice = WsClient.login(vertx, server.webSocketUrl(), "alice");
+         LineClient bob = server.login("bob"); LineClient carol = server.login("carol")) {
+      alice.send("bob: hi from the browser");
+      assertThat(bob.readLine()).isEqualTo("from alice: hi from the browser");
+      bob.send("alice: hi from nc");
+      assertThat(alice.readLine()).isEqualTo("from bob: hi from nc");
+      alice.send("bob, carol, alice: to all of us");
+      assertThat(bob.readLine()).isEqualTo("from alice: to all of us");
+      assertThat(carol.readLine()).isEqualTo("from alice: to all of us");
+      assertThat(alice.readLine()).isEqualTo("from alice: to all of us");
+      alice.send("dave: anyone?");
+      assertThat(alice.readLine()).isEqualTo("error: not connected: dave");
+      alice.send("no colon here");
+      assertThat(alice.readLine()).startsWith("error: expected 'name1, name2: text'");
+      // A trailing line end is allowed, as nc-style clients may send one.
+      alice.send("bob: with a newline\r\n");
+      assertThat(bob.readLine()).isEqualTo("from alice: with a newline");
+    }
+  }
+
+  @Test
+  void loginRulesAndUniquenessHoldAcrossTheTwoDoors(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject());
+    try (LineClient alice = server.login("alice")) {
+      alice.sync();
+      try (WsClient second = WsClient.connect(vertx, server.webSocketUrl(), null)) {
+        second.send("alice");
+        assertThat(second.readUntilClosed()).containsExactly("error: login 'alice' is taken");
+      }
+      try (WsClient bad = WsClient.connect(vertx, server.webSocketUrl(), null)) {
+        bad.send("a,b");
+        assertThat(bad.readUntilClosed()).containsExactly(
+          "error: login must not contain white space, ',', ':' or control characters");
+      }
+      try (WsClient bob = WsClient.login(vertx, server.webSocketUrl(), "bob")) {
+        bob.sync();
+        try (LineClient again = server.connect()) {
+          again.send("bob");
+          assertThat(again.readUntilClosed()).containsExactly("error: login 'bob' is taken");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFrameIsOneLineWhateverItsFragments(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject());
+    try (WsClient alice = WsClient.login(vertx, server.webSocketUrl(), "alice");
+         LineClient bob = server.login("bob")) {
+      alice.sendFrame(WebSocketFrame.textFrame("bob: in ", false))
+        .sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("two parts"), true));
+      assertThat(bob.readLine()).isEqualTo("from alice: in two parts");
+      alice.send("bob: one\nfrom carol: forged");
+      assertThat(alice.readLine()).isEqualTo("error: line is more than one line (send one line per frame); it was dropped");
+      alice.sendBinary(Buffer.buffer("bob: binary"));
+      assertThat(alice.readLine()).isEqualTo("error: line is not text (send text frames); it was dropped");
+      alice.sendFrame(WebSocketFrame.textFrame("bob: ", false))
+        .sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {(byte) 0xc3, 0x28}), true));
+      assertThat(alice.readLine()).isEqualTo("error: line is not valid UTF-8; it was dropped");
+      alice.send("bob: still here");
+      assertThat(bob.readLine()).isEqualTo("from alice: still here");
+    }
+  }
+
+  @Test
+  void aFrameOverMaxLineLengthEndsTheConnection(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", 1024));
+    try (LineClient bob = server.login("bob")) {
+      try (WsClient alice = WsClient.login(vertx, server.webSocketUrl(), "alice")) {
+        alice.send("bob: " + "x".repeat(1019));
+        assertThat(bob.readLine()).isEqualTo("from alice: " + "x".repeat(1019));
+        alice.send("bob: " + "x".repeat(1020));
+        assertThat(alice.readUntilClosed()).containsExactly("error: line longer than 1024 bytes");
+      }
+      bob.awaitGone("alice");
+      // Far over the bound: the WebSocket layer refuses the frame before reading it and closes the
+      // connection at once, with no room for the error line.
+      try (WsClient carol = WsClient.login(vertx, server.webSocketUrl(), "carol")) {
+        carol.send("bob: " + "x".repeat(100_000));
+        assertThat(carol.readUntilClosed()).isEmpty();
+      }
+      bob.awaitGone("carol");
+      bob.send("bob: still here");
+      assertThat(bob.readLine()).isEqualTo("from bob: still here");
+    }
+  }
+
+  @Test
+  void onlyTheServersOwnPageOrAListedOneMayOpenAChat(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject());
+    String url = server.webSocketUrl();
+    String own = server.webUrl().replaceFirst("/$", "");
+    assertThat(WsClient.refusal(vertx, url, "https://evil.example"))
+      .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(403));
+    assertThat(WsClient.refusal(vertx, url, "null")).isInstanceOf(UpgradeRejectedException.class);
+    try (WsClient page = WsClient.connect(vertx, url, own); WsClient script = WsClient.connect(vertx, url, null)) {
+      page.send("alice").named("alice").sync();
+      script.send("bob").named("bob").sync();
+    }
+    assertThat(WsClient.refusal(vertx, url.replaceFirst("/ws$", "/other"), null))
+      .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
+
+    vertx.undeploy(server.deploymentId()).await();
+    ChatServerFixture listed = deploy(vertx, new JsonObject().put("webOrigins", "https://chat.example.com"));
+    assertThat(WsClient.refusal(vertx, listed.webSocketUrl(), listed.webUrl().replaceFirst("/$", "")))
+      .isInstanceOf(UpgradeRejectedException.class);
+    try (WsClient page = WsClient.connect(vertx, listed.webSocketUrl(), "https://chat.example.com")) {
+      page.send("carol").named("carol").sync();
+    }
+  }
+
+  @Test
+  void maxConnectionsCountsBothDoors(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxConnections", 2));
+    try (LineClient alice = server.login("alice"); WsClient bob = WsClient.login(vertx, server.webSocketUrl(), "bob")) {
+      bob.sync();
+      try (WsClient carol = WsClient.connect(vertx, server.webSocketUrl(), null)) {
+        assertThat(carol.readUntilClosed()).containsExactly("error: server full");
+      }
+      try (LineClient dave = server.connect()) {
+        assertThat(dave.readUntilClosed()).containsExactly("error: server full");
+      }
+    }
+  }
+}

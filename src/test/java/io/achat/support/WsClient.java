@@ -1,0 +1,174 @@
+package io.achat.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A WebSocket client speaking the protocol as the web page does: one text message per line each
+ * way. Blocking, for tests; every read has a timeout, so a missing line fails the test instead of
+ * hanging it.
+ */
+public final class WsClient implements AutoCloseable {
+
+  private static final AtomicLong TOKENS = new AtomicLong();
+  private static final String CLOSED = new String("closed");
+
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private String login;
+
+  private WsClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(lines::add);
+    socket.closeHandler(v -> lines.add(CLOSED));
+  }
+
+  /** Connects to {@code url} ({@code ws://host:port/ws}), sending {@code origin} when it is not null. */
+  public static WsClient connect(Vertx vertx, String url, String origin) {
+    return connect(vertx, url, origin, new WebSocketClientOptions());
+  }
+
+  public static WsClient connect(Vertx vertx, String url, String origin, WebSocketClientOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    try {
+      WebSocket socket = client.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS);
+      return new WsClient(client, socket);
+    } catch (Exception e) {
+      client.close();
+      throw new AssertionError("cannot connect to " + url + ": " + e, e);
+    }
+  }
+
+  /** What the server answers an upgrade with {@code origin}: the exception a refusal fails with. */
+  public static Throwable refusal(Vertx vertx, String url, String origin) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      client.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS).close().await();
+      throw new AssertionError(url + " accepted a WebSocket from " + origin);
+    } catch (AssertionError e) {
+      throw e;
+    } catch (Exception e) {
+      return e;
+    } finally {
+      client.close();
+    }
+  }
+
+  private static WebSocketConnectOptions connectOptions(String url, String origin) {
+    URI uri = URI.create(url);
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+      .setHost(uri.getHost()).setPort(uri.getPort()).setURI(uri.getRawPath())
+      .setSsl(uri.getScheme().equals("wss"));
+    if (origin != null) {
+      options.addHeader("Origin", origin);
+    }
+    return options;
+  }
+
+  public static WsClient login(Vertx vertx, String url, String login) {
+    return connect(vertx, url, null).send(login).named(login);
+  }
+
+  public WsClient named(String login) {
+    this.login = login;
+    return this;
+  }
+
+  public WebSocket socket() {
+    return socket;
+  }
+
+  /** One line, as one text message. */
+  public WsClient send(String line) {
+    socket.writeTextMessage(line).await();
+    return this;
+  }
+
+  public WsClient sendFrame(WebSocketFrame frame) {
+    socket.writeFrame(frame).await();
+    return this;
+  }
+
+  public WsClient sendBinary(Buffer bytes) {
+    socket.writeBinaryMessage(bytes).await();
+    return this;
+  }
+
+  /** The next line, or {@code null} once the server has closed the connection. */
+  public String readLine() {
+    try {
+      String line = lines.poll(LineClient.READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      if (line == null) {
+        throw new AssertionError((login == null ? "a client" : login) + ": no line within "
+          + LineClient.READ_TIMEOUT_MILLIS + " ms");
+      }
+      if (line == CLOSED) {
+        lines.add(CLOSED);
+        return null;
+      }
+      return line;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Reads lines until the server closes the connection; fails if it does not. */
+  public List<String> readUntilClosed() {
+    List<String> all = new ArrayList<>();
+    for (String line = readLine(); line != null; line = readLine()) {
+      all.add(line);
+    }
+    return all;
+  }
+
+  /** Sends a self-addressed token and reads up to its echo; returns the lines read before it. */
+  public List<String> sync() {
+    String token = "sync-" + TOKENS.incrementAndGet();
+    send(login + ": " + token);
+    String expected = "from " + login + ": " + token;
+    List<String> before = new ArrayList<>();
+    for (String line = readLine(); ; line = readLine()) {
+      if (line == null) {
+        throw new AssertionError(login + ": connection closed while waiting for " + expected + " after " + before);
+      }
+      if (line.equals(expected)) {
+        return before;
+      }
+      before.add(line);
+    }
+  }
+
+  /** The close status the server sent, once closed. */
+  public Short closeStatus() {
+    return socket.closeStatusCode();
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (!socket.isClosed()) {
+        socket.close().await(10, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      // closing anyway
+    } finally {
+      client.close();
+    }
+  }
+}
