@@ -1,18 +1,34 @@
 package io.achat.server;
 
+import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.achat.support.WsClient;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The WebSocket door: the same chat, the same rules, over real sockets. */
 @ExtendWith(VertxExtension.class)
@@ -148,5 +164,106 @@ class WebSocketTest {
         assertThat(dave.readUntilClosed()).containsExactly("error: server full");
       }
     }
+  }
+
+  @Test
+  void aWebSocketRecipientThatDoesNotReadIsCutOffAndEveryoneElseGetsEverything(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx, new JsonObject()); // maxQueuedBytes: 1 MiB
+    int count = 8_000;
+    String text = "q".repeat(1000);
+    try (LineClient alice = server.login("alice"); LineClient carol = server.login("carol");
+         WsClient deaf = WsClient.connect(vertx, server.webSocketUrl(), null,
+           new WebSocketClientOptions().setReceiveBufferSize(4096))) {
+      deaf.send("deaf").named("deaf").sync();
+      deaf.socket().pause();
+      CompletableFuture<List<String>> carolGot = Background.supply(() ->
+        IntStream.range(0, count).mapToObj(i -> carol.readLine()).toList());
+      for (int i = 0; i < count; i++) {
+        alice.send("deaf, carol: " + i + " " + text);
+      }
+      assertThat(carolGot.get(60, TimeUnit.SECONDS))
+        .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "from alice: " + i + " " + text).toList());
+      assertThat(alice.sync()).contains("error: not connected: deaf");
+      deaf.socket().resume();
+      assertThat(deaf.readUntilClosed().size()).isLessThan(count);
+    }
+  }
+
+  @Test
+  void undeployDeliversEveryAcceptedLineToWebSocketUsersThenCloses(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxQueuedBytes", 64 << 20));
+    int count = 3_000;
+    String text = "x".repeat(1000);
+    try (LineClient alice = server.login("alice"); WsClient bob = WsClient.login(vertx, server.webSocketUrl(), "bob")) {
+      bob.sync();
+      bob.socket().pause();
+      for (int i = 0; i < count; i++) {
+        alice.send("bob: " + i + " " + text);
+      }
+      alice.sync();
+      Future<Void> undeployed = vertx.undeploy(server.deploymentId());
+      bob.socket().resume();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        expected.add("from alice: " + i + " " + text);
+      }
+      assertThat(bob.readUntilClosed()).containsExactlyElementsOf(expected);
+      undeployed.await(30, TimeUnit.SECONDS);
+    }
+    assertThatThrownBy(() -> WsClient.connect(vertx, server.webSocketUrl(), null)).isInstanceOf(AssertionError.class);
+  }
+
+  @Test
+  void thePageIsServedWithHeadersThatKeepItToItself(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx, new JsonObject());
+    HttpClient http = vertx.createHttpClient();
+    String base = server.webUrl();
+    Response page = get(http, HttpMethod.GET, base);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("Content-Type")).isEqualTo("text/html; charset=utf-8");
+    assertThat(page.getHeader("Content-Security-Policy")).contains("default-src 'none'", "script-src 'self'",
+      "connect-src 'self'", "frame-ancestors 'none'");
+    assertThat(page.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(page.body()).contains("<script src=\"chat.js\"");
+    assertThat(get(http, HttpMethod.GET, base + "chat.js").getHeader("Content-Type")).startsWith("text/javascript");
+    assertThat(get(http, HttpMethod.GET, base + "chat.css").getHeader("Content-Type")).startsWith("text/css");
+    assertThat(get(http, HttpMethod.GET, base + "../conf/a-chat.json").statusCode()).isEqualTo(404);
+    assertThat(get(http, HttpMethod.GET, base + "secret").statusCode()).isEqualTo(404);
+    assertThat(get(http, HttpMethod.POST, base).statusCode()).isEqualTo(405);
+  }
+
+  private record Response(int statusCode, io.vertx.core.MultiMap headers, String body) {
+    String getHeader(String name) {
+      return headers.get(name);
+    }
+  }
+
+  private static Response get(HttpClient http, HttpMethod method, String url) throws Exception {
+    return http.request(new RequestOptions().setMethod(method).setAbsoluteURI(url))
+      .compose(request -> request.send())
+      .compose(response -> response.body().map(body ->
+        new Response(response.statusCode(), response.headers(), body.toString())))
+      .await(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void withTlsThePageAndTheWebSocketAreServedOverTlsOnly(Vertx vertx) throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    ChatServerFixture server = deploy(vertx, new JsonObject()
+      .put("tlsCertPath", certificate.certificatePath()).put("tlsKeyPath", certificate.privateKeyPath()));
+    assertThat(server.webUrl()).startsWith("https://");
+    PemTrustOptions trust = new PemTrustOptions().addCertPath(certificate.certificatePath());
+    HttpClient https = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
+      .setVerifyHost(false));
+    assertThat(get(https, HttpMethod.GET, server.webUrl()).statusCode()).isEqualTo(200);
+    HttpClient plain = vertx.createHttpClient();
+    assertThatThrownBy(() -> get(plain, HttpMethod.GET, server.webUrl().replaceFirst("^https", "http")));
+    try (WsClient alice = WsClient.connect(vertx, server.webSocketUrl(), null, new WebSocketClientOptions()
+           .setSsl(true).setTrustOptions(trust).setVerifyHost(false))) {
+      assertThat(server.webSocketUrl()).startsWith("wss://");
+      alice.send("alice").named("alice").sync();
+    }
+    assertThatThrownBy(() -> WsClient.connect(vertx, server.webSocketUrl().replaceFirst("^wss", "ws"), null))
+      .isInstanceOf(AssertionError.class);
   }
 }

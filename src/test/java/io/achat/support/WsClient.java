@@ -2,6 +2,7 @@ package io.achat.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -28,14 +29,13 @@ public final class WsClient implements AutoCloseable {
 
   private final WebSocketClient client;
   private final WebSocket socket;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> lines;
   private String login;
 
-  private WsClient(WebSocketClient client, WebSocket socket) {
+  private WsClient(WebSocketClient client, WebSocket socket, BlockingQueue<String> lines) {
     this.client = client;
     this.socket = socket;
-    socket.textMessageHandler(lines::add);
-    socket.closeHandler(v -> lines.add(CLOSED));
+    this.lines = lines;
   }
 
   /** Connects to {@code url} ({@code ws://host:port/ws}), sending {@code origin} when it is not null. */
@@ -46,8 +46,13 @@ public final class WsClient implements AutoCloseable {
   public static WsClient connect(Vertx vertx, String url, String origin, WebSocketClientOptions options) {
     WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     try {
-      WebSocket socket = client.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS);
-      return new WsClient(client, socket);
+      // Handlers before connecting: the server may answer and close at once (server full).
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      ClientWebSocket socket = client.webSocket();
+      socket.textMessageHandler(lines::add);
+      socket.closeHandler(v -> lines.add(CLOSED));
+      socket.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS);
+      return new WsClient(client, socket, lines);
     } catch (Exception e) {
       client.close();
       throw new AssertionError("cannot connect to " + url + ": " + e, e);
