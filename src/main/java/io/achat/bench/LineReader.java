@@ -39,14 +39,12 @@ final class LineReader {
     this.expectedSeq = new PairCounters(clients.length);
   }
 
-  void listen(Client client) {
-    client.socket.handler(chunk -> split(client, chunk));
-    client.socket.closeHandler(v -> {
-      if (!client.closing) {
-        errors++;
-        load.progress.printf("%s: connection closed by the server%n", client.name);
-      }
-    });
+  /** {@code client}'s connection closed: an error unless the client was closing it. */
+  void closed(Client client) {
+    if (!client.closing) {
+      errors++;
+      load.progress.printf("%s: connection closed by the server%n", client.name);
+    }
   }
 
   long delivered() {
@@ -74,10 +72,10 @@ final class LineReader {
   }
 
   /**
-   * Hands each complete line of {@code chunk} to {@link #receive} where it lies (in one copy of
-   * the chunk), joining a line that is cut between two reads.
+   * Hands each complete line of {@code chunk} to {@link #receive} where it lies (in one
+   * copy of the chunk), joining a line that is cut between two reads.
    */
-  private void split(Client me, Buffer chunk) {
+  void chunk(Client me, Buffer chunk) {
     byte[] bytes = chunk.getBytes();
     arrivedAt = load.micros();
     int start = 0;

@@ -1,6 +1,7 @@
 package io.achat.bench;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
@@ -21,12 +22,14 @@ import java.util.function.Supplier;
  */
 final class Load {
 
+  private static final int CONNECT_TIMEOUT_MILLIS = 30_000;
+
   final Settings settings;
   final PrintStream progress;
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
   final Context context = vertx.getOrCreateContext();
   final Client[] clients;
-  private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000));
+  private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
   private final SplittableRandom random = new SplittableRandom(42);
   private final long base = System.nanoTime();
   private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -125,16 +128,16 @@ final class Load {
     Client client = clients[nextToConnect++];
     Address target = settings.target(client.index);
     client.connectStart = micros();
-    net.connect(target.port(), target.host()).onComplete(ar -> {
+    Future<Link> connected = net.connect(target.port(), target.host()).map(socket -> new TcpLink(socket, client, lines));
+    connected.onComplete(ar -> {
       if (ar.failed()) {
         connectFailures++;
         allRegistered.completeExceptionally(new IllegalStateException(
           client.name + " could not connect to " + target + ": " + ar.cause().getMessage()));
         return;
       }
-      client.socket = ar.result();
-      lines.listen(client);
-      client.socket.write(client.name + "\n" + client.name + ": ready\n");
+      client.link = ar.result();
+      client.link.send(client.name + "\n" + client.name + ": ready\n");
     });
   }
 
@@ -243,8 +246,8 @@ final class Load {
         lines.latency(), connectTimes.copy(), connectMillis);
       for (Client client : clients) {
         client.closing = true;
-        if (client.socket != null) {
-          client.socket.close();
+        if (client.link != null) {
+          client.link.close();
         }
       }
       return r;
