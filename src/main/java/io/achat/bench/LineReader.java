@@ -28,7 +28,10 @@ final class LineReader {
   private long garbled;
   private long errors;
   private long measuredDeliveries;
-  /** When the chunk being handled arrived, in micros(): one clock read per read, not per line. */
+  /**
+   * When the chunk being handled arrived, in micros(): over TCP one clock read per read, not per
+   * line; over a WebSocket one per frame, which is a line.
+   */
   private long arrivedAt;
 
   LineReader(Load load) {
@@ -72,7 +75,7 @@ final class LineReader {
   }
 
   /**
-   * Hands each complete line of {@code chunk} to {@link #receive} where it lies (in one
+   * Over TCP: hands each complete line of {@code chunk} to {@link #receive} where it lies (in one
    * copy of the chunk), joining a line that is cut between two reads.
    */
   void chunk(Client me, Buffer chunk) {
@@ -98,6 +101,18 @@ final class LineReader {
     if (start < length) {
       me.partial = Buffer.buffer(256).appendBytes(bytes, start, length - start);
     }
+  }
+
+  /** Over a WebSocket: {@code line} is one whole line, without its newline. */
+  void line(Client me, Buffer line) {
+    byte[] bytes = line.getBytes();
+    arrivedAt = load.micros();
+    receive(me, bytes, 0, bytes.length);
+  }
+
+  /** Something arrived that cannot be a line at all, such as a binary WebSocket message. */
+  void garbled(Client me) {
+    garbled++;
   }
 
   private static int indexOf(byte[] bytes, byte b, int from, int to) {

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import org.HdrHistogram.Histogram;
@@ -30,6 +31,8 @@ final class Load {
   final Context context = vertx.getOrCreateContext();
   final Client[] clients;
   private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
+  /** Created only when some address is a WebSocket one. */
+  private final WebSocketClient webSockets;
   private final SplittableRandom random = new SplittableRandom(42);
   private final long base = System.nanoTime();
   private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -61,6 +64,9 @@ final class Load {
     this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
     this.sentSeq = new PairCounters(clients.length);
     this.lines = new LineReader(this);
+    this.webSockets = settings.targets().stream().anyMatch(Address::webSocket)
+      ? vertx.createWebSocketClient(WebSocketLink.clientOptions(CONNECT_TIMEOUT_MILLIS))
+      : null;
   }
 
   long micros() {
@@ -128,7 +134,9 @@ final class Load {
     Client client = clients[nextToConnect++];
     Address target = settings.target(client.index);
     client.connectStart = micros();
-    Future<Link> connected = net.connect(target.port(), target.host()).map(socket -> new TcpLink(socket, client, lines));
+    Future<Link> connected = target.webSocket()
+      ? WebSocketLink.connect(webSockets, target, CONNECT_TIMEOUT_MILLIS, client, lines)
+      : net.connect(target.port(), target.host()).map(socket -> new TcpLink(socket, client, lines));
     connected.onComplete(ar -> {
       if (ar.failed()) {
         connectFailures++;
