@@ -2,6 +2,7 @@ package io.achat.bench;
 
 import io.achat.support.ChatServerFixture;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -128,6 +129,48 @@ class LoadTest {
 
   private static Address webSocket(int port) {
     return Address.parse("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  /** a-chat's own WebSocket door, on webPort. */
+  @Test
+  void everyDeliveryIsAccountedForAgainstAChatsWebSocketPort(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    Address target = Address.parse(server.webSocketUrl());
+    assertThat(target.webSocket()).isTrue();
+    Report report = new Load(settings(List.of(target), 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+    assertThat(report.toJson().getLong("deliveriesPerSecond")).isPositive();
+    assertThat(report.lost()).isZero();
+    assertThat(report.duplicates()).isZero();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(report.toString()).startsWith("throughput against " + target + ": 20 clients");
+  }
+
+  /** Half the clients on a-chat's TCP port, half on its WebSocket port, all in one chat. */
+  @Test
+  void tcpAndWebSocketClientsOfAChatTalkToEachOther(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    List<Address> targets = List.of(new Address("127.0.0.1", server.port()), Address.parse(server.webSocketUrl()));
+    Report report = new Load(settings(targets, 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+    assertThat(report.lost()).isZero();
+    assertThat(report.duplicates()).isZero();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.errors()).isZero();
+  }
+
+  @Test
+  void theOpenLoopRunsAgainstAChatsWebSocketPort(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    Settings settings = settings(List.of(Address.parse(server.webSocketUrl())), 30, "u", 2000, Duration.ofSeconds(5));
+    Report report = new Load(settings, QUIET).latency();
+    assertThat(report.toJson().getLong("sent")).isBetween(2200L, 2500L);
+    assertThat(report.lost()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
   }
 
   /** Over a WebSocket each line is one text frame, with no Origin header: every delivery is still accounted for. */
