@@ -14,15 +14,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code a-chat bench MODE [options] [HOST:PORT...]}: a load generator for any server speaking
- * the protocol. Connects only to the addresses given, client i to the (i mod n)-th of n, so that
+ * {@code a-chat bench MODE [options] [ADDRESS...]}: a load generator for any server speaking
+ * the protocol, over TCP ({@code HOST:PORT}) or a WebSocket ({@code ws://HOST:PORT/PATH}), or
+ * both in one run. Connects only to the addresses given, client i to the (i mod n)-th of n, so that
  * several processes or cluster nodes serving one chat are loaded evenly; stops by itself;
  * progress on standard error, the report on standard output.
  */
 @Command(name = "a-chat bench", mixinStandardHelpOptions = true, sortOptions = false,
   description = "Loads a chat server that speaks the a-chat protocol and reports exact delivery counts, "
     + "deliveries per second, latency and connect time. Given several addresses of one chat, "
-    + "client i connects to the (i mod n)-th of the n addresses; recipients are chosen among all clients.",
+    + "client i connects to the (i mod n)-th of the n addresses; recipients are chosen among all clients. "
+    + "An address is HOST:PORT for the line protocol over TCP, or ws://HOST:PORT/PATH (PATH /ws if left out) "
+    + "for one line per WebSocket text frame; a run may mix both.",
   subcommands = {BenchCommand.Throughput.class, BenchCommand.Latency.class, BenchCommand.Idle.class})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -42,8 +45,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "HOST:PORT", defaultValue = "localhost:8080",
-      description = "server addresses, taken round robin: client i connects to the (i mod n)-th (default ${DEFAULT-VALUE})")
+    @Parameters(paramLabel = "ADDRESS", defaultValue = "localhost:8080",
+      description = "server addresses, HOST:PORT (TCP) or ws://HOST:PORT/PATH (WebSocket, PATH /ws if left out), "
+        + "taken round robin: client i connects to the (i mod n)-th (default ${DEFAULT-VALUE})")
     List<String> targets;
 
     @Option(names = "--clients", description = "clients (default ${DEFAULT-VALUE})")

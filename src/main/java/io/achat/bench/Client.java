@@ -1,14 +1,14 @@
 package io.achat.bench;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
 
 /** One simulated user: its connection and what the modes track of it, on the event loop only. */
 final class Client {
   final int index;
   final String name;
-  NetSocket socket;
-  /** The start of a line cut between two reads. */
+  /** Its connection, over TCP or a WebSocket; {@code null} until connected. */
+  Link link;
+  /** The start of a line cut between two reads, or of a WebSocket message cut into frames. */
   Buffer partial;
   long connectStart;
   /** Deliveries sent and not yet seen or known lost: what fills the closed loop's window. */

@@ -66,7 +66,7 @@ final class ClosedLoop {
       load.compose(batch, client, load.micros());
     }
     if (batch != null) {
-      client.socket.write(batch.toString());
+      client.link.send(batch.toString());
     }
   }
 }

@@ -28,7 +28,10 @@ final class LineReader {
   private long garbled;
   private long errors;
   private long measuredDeliveries;
-  /** When the chunk being handled arrived, in micros(): one clock read per read, not per line. */
+  /**
+   * When the chunk being handled arrived, in micros(): over TCP one clock read per read, not per
+   * line; over a WebSocket one per frame, which is a line.
+   */
   private long arrivedAt;
 
   LineReader(Load load) {
@@ -39,14 +42,12 @@ final class LineReader {
     this.expectedSeq = new PairCounters(clients.length);
   }
 
-  void listen(Client client) {
-    client.socket.handler(chunk -> split(client, chunk));
-    client.socket.closeHandler(v -> {
-      if (!client.closing) {
-        errors++;
-        load.progress.printf("%s: connection closed by the server%n", client.name);
-      }
-    });
+  /** {@code client}'s connection closed: an error unless the client was closing it. */
+  void closed(Client client) {
+    if (!client.closing) {
+      errors++;
+      load.progress.printf("%s: connection closed by the server%n", client.name);
+    }
   }
 
   long delivered() {
@@ -74,10 +75,10 @@ final class LineReader {
   }
 
   /**
-   * Hands each complete line of {@code chunk} to {@link #receive} where it lies (in one copy of
-   * the chunk), joining a line that is cut between two reads.
+   * Over TCP: hands each complete line of {@code chunk} to {@link #receive} where it lies (in one
+   * copy of the chunk), joining a line that is cut between two reads.
    */
-  private void split(Client me, Buffer chunk) {
+  void chunk(Client me, Buffer chunk) {
     byte[] bytes = chunk.getBytes();
     arrivedAt = load.micros();
     int start = 0;
@@ -100,6 +101,18 @@ final class LineReader {
     if (start < length) {
       me.partial = Buffer.buffer(256).appendBytes(bytes, start, length - start);
     }
+  }
+
+  /** Over a WebSocket: {@code line} is one whole line, without its newline. */
+  void line(Client me, Buffer line) {
+    byte[] bytes = line.getBytes();
+    arrivedAt = load.micros();
+    receive(me, bytes, 0, bytes.length);
+  }
+
+  /** Something arrived that cannot be a line at all, such as a binary WebSocket message. */
+  void garbled(Client me) {
+    garbled++;
   }
 
   private static int indexOf(byte[] bytes, byte b, int from, int to) {

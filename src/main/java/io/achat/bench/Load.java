@@ -1,8 +1,10 @@
 package io.achat.bench;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import org.HdrHistogram.Histogram;
@@ -21,12 +23,16 @@ import java.util.function.Supplier;
  */
 final class Load {
 
+  private static final int CONNECT_TIMEOUT_MILLIS = 30_000;
+
   final Settings settings;
   final PrintStream progress;
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
   final Context context = vertx.getOrCreateContext();
   final Client[] clients;
-  private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(30_000));
+  private final NetClient net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
+  /** Created only when some address is a WebSocket one. */
+  private final WebSocketClient webSockets;
   private final SplittableRandom random = new SplittableRandom(42);
   private final long base = System.nanoTime();
   private final Histogram connectTimes = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -58,6 +64,9 @@ final class Load {
     this.padding = settings.size() > 0 ? " " + "p".repeat(settings.size()) : "";
     this.sentSeq = new PairCounters(clients.length);
     this.lines = new LineReader(this);
+    this.webSockets = settings.targets().stream().anyMatch(Address::webSocket)
+      ? vertx.createWebSocketClient(WebSocketLink.clientOptions(CONNECT_TIMEOUT_MILLIS))
+      : null;
   }
 
   long micros() {
@@ -125,16 +134,18 @@ final class Load {
     Client client = clients[nextToConnect++];
     Address target = settings.target(client.index);
     client.connectStart = micros();
-    net.connect(target.port(), target.host()).onComplete(ar -> {
+    Future<Link> connected = target.webSocket()
+      ? WebSocketLink.connect(webSockets, target, CONNECT_TIMEOUT_MILLIS, client, lines)
+      : net.connect(target.port(), target.host()).map(socket -> new TcpLink(socket, client, lines));
+    connected.onComplete(ar -> {
       if (ar.failed()) {
         connectFailures++;
         allRegistered.completeExceptionally(new IllegalStateException(
           client.name + " could not connect to " + target + ": " + ar.cause().getMessage()));
         return;
       }
-      client.socket = ar.result();
-      lines.listen(client);
-      client.socket.write(client.name + "\n" + client.name + ": ready\n");
+      client.link = ar.result();
+      client.link.send(client.name + "\n" + client.name + ": ready\n");
     });
   }
 
@@ -243,8 +254,8 @@ final class Load {
         lines.latency(), connectTimes.copy(), connectMillis);
       for (Client client : clients) {
         client.closing = true;
-        if (client.socket != null) {
-          client.socket.close();
+        if (client.link != null) {
+          client.link.close();
         }
       }
       return r;

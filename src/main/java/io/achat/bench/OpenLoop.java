@@ -28,7 +28,7 @@ final class OpenLoop {
     });
   }
 
-  /** Sends what fell due since the last tick, one write per client. */
+  /** Sends what fell due since the last tick, one send per client (one write over TCP). */
   private void tick(long timer) {
     long now = load.micros();
     if (now >= load.measureUntil || !load.sending) {
@@ -47,7 +47,7 @@ final class OpenLoop {
     }
     for (int i = 0; i < batches.length; i++) {
       if (batches[i] != null) {
-        clients[i].socket.write(batches[i].toString());
+        clients[i].link.send(batches[i].toString());
         batches[i] = null;
       }
     }

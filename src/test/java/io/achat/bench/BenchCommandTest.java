@@ -44,6 +44,28 @@ class BenchCommandTest {
   }
 
   @Test
+  void webSocketAndTcpAddressesMix() {
+    assertThat(parse("throughput", "127.0.0.1:8080", "ws://127.0.0.1:8081/ws").targets)
+      .containsExactly("127.0.0.1:8080", "ws://127.0.0.1:8081/ws");
+  }
+
+  @Test
+  void anUnsupportedSchemeIsNamedAndNothingRuns() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err));
+    int status = command.execute("throughput", "127.0.0.1:1", "wss://127.0.0.1:2/ws");
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("unsupported scheme 'wss://' in 'wss://127.0.0.1:2/ws'");
+  }
+
+  @Test
+  void theUsageMentionsWebSocketAddresses() {
+    StringWriter out = new StringWriter();
+    new CommandLine(new BenchCommand()).setOut(new PrintWriter(out)).execute("throughput", "--help");
+    assertThat(out.toString().replaceAll("\\s+", "")).contains("HOST:PORT(TCP)orws://HOST:PORT/PATH");
+  }
+
+  @Test
   void addressesAreHostColonPortWithAPortThatExists() {
     assertThat(Address.parse("::1:8080")).isEqualTo(new Address("::1", 8080));
     for (String bad : new String[] {"localhost", ":8080", "localhost:", "localhost:0", "localhost:65536", "localhost:-1"}) {

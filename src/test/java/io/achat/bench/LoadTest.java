@@ -2,16 +2,20 @@ package io.achat.bench;
 
 import io.achat.support.ChatServerFixture;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The benchmark's accounting: exact against a correct server, and it catches every fault. */
 @ExtendWith(VertxExtension.class)
@@ -120,6 +124,151 @@ class LoadTest {
       Report report = new Load(lossy(server.port(), 10), QUIET).throughput();
       assertThat(report.garbled()).isEqualTo(server.faults.get()).isPositive();
       assertThat(report.lost()).isEqualTo(server.faults.get());
+    }
+  }
+
+  private static Address webSocket(int port) {
+    return Address.parse("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  /** a-chat's own WebSocket door, on webPort. */
+  @Test
+  void everyDeliveryIsAccountedForAgainstAChatsWebSocketPort(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    Address target = Address.parse(server.webSocketUrl());
+    assertThat(target.webSocket()).isTrue();
+    Report report = new Load(settings(List.of(target), 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+    assertThat(report.toJson().getLong("deliveriesPerSecond")).isPositive();
+    assertThat(report.lost()).isZero();
+    assertThat(report.duplicates()).isZero();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(report.toString()).startsWith("throughput against " + target + ": 20 clients");
+  }
+
+  /** Half the clients on a-chat's TCP port, half on its WebSocket port, all in one chat. */
+  @Test
+  void tcpAndWebSocketClientsOfAChatTalkToEachOther(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    List<Address> targets = List.of(new Address("127.0.0.1", server.port()), Address.parse(server.webSocketUrl()));
+    Report report = new Load(settings(targets, 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+    assertThat(report.lost()).isZero();
+    assertThat(report.duplicates()).isZero();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.errors()).isZero();
+  }
+
+  @Test
+  void theOpenLoopRunsAgainstAChatsWebSocketPort(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    Settings settings = settings(List.of(Address.parse(server.webSocketUrl())), 30, "u", 2000, Duration.ofSeconds(5));
+    Report report = new Load(settings, QUIET).latency();
+    assertThat(report.toJson().getLong("sent")).isBetween(2200L, 2500L);
+    assertThat(report.lost()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+  }
+
+  /** Over a WebSocket each line is one text frame, with no Origin header: every delivery is still accounted for. */
+  @Test
+  void everyDeliveryIsAccountedForOverWebSockets(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), false, null)) {
+      Report report = new Load(settings(List.of(webSocket(relay.port())), 20, "u", 1000, Duration.ofSeconds(5)), QUIET)
+        .throughput();
+      assertThat(report.toJson().getLong("expected")).isPositive();
+      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+      assertThat(report.lost()).isZero();
+      assertThat(report.duplicates()).isZero();
+      assertThat(report.garbled()).isZero();
+      assertThat(report.errors()).isZero();
+      assertThat(report.toJson().getJsonObject("latencyMicros").getLong("count")).isPositive();
+      assertThat(relay.logins()).hasSize(20);
+      // The login, the ready line and every message: one frame each.
+      assertThat(relay.framesIn.get()).isEqualTo(2 * 20 + report.toJson().getLong("sent"));
+      assertThat(relay.badFramesIn.get()).isZero();
+      assertThat(relay.withOrigin.get()).isZero();
+      assertThat(report.toString()).startsWith("throughput against ws://127.0.0.1:" + relay.port() + "/ws: 20 clients");
+    }
+  }
+
+  @Test
+  void theOpenLoopSendsOneFramePerLine(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), false, null)) {
+      Report report = new Load(settings(List.of(webSocket(relay.port())), 30, "u", 2000, Duration.ofSeconds(5)), QUIET)
+        .latency();
+      assertThat(report.toJson().getLong("sent")).isBetween(2200L, 2500L);
+      assertThat(report.lost()).isZero();
+      assertThat(report.errors()).isZero();
+      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+      assertThat(relay.framesIn.get()).isEqualTo(2 * 30 + report.toJson().getLong("sent"));
+      assertThat(relay.badFramesIn.get()).isZero();
+    }
+  }
+
+  /** TCP and WebSocket clients in one run, round robin, talk to each other. */
+  @Test
+  void tcpAndWebSocketAddressesMix(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), false, null)) {
+      List<Address> targets = List.of(new Address("127.0.0.1", server.port()), webSocket(relay.port()));
+      Report report = new Load(settings(targets, 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
+      assertThat(relay.logins()).containsExactlyInAnyOrder("u1", "u3", "u5", "u7", "u9", "u11", "u13", "u15", "u17", "u19");
+      assertThat(report.toJson().getLong("expected")).isPositive();
+      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+      assertThat(report.lost()).isZero();
+      assertThat(report.garbled()).isZero();
+      assertThat(report.errors()).isZero();
+      assertThat(report.toString()).contains("127.0.0.1:" + server.port() + " ws://127.0.0.1:" + relay.port() + "/ws");
+    }
+  }
+
+  /** A line may come as a text frame and continuations: it is joined, not garbled. */
+  @Test
+  void aLineCutIntoFramesIsJoined(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), true, null)) {
+      Report report = new Load(settings(List.of(webSocket(relay.port())), 10, "\u00e9l\u00e8ve", 1000,
+        Duration.ofSeconds(5)), QUIET).throughput();
+      assertThat(report.toJson().getLong("expected")).isPositive();
+      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+      assertThat(report.garbled()).isZero();
+      assertThat(report.errors()).isZero();
+    }
+  }
+
+  @Test
+  void aWebSocketClosedByTheServerIsAnError(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), false, "u1")) {
+      ByteArrayOutputStream progress = new ByteArrayOutputStream();
+      Report report = new Load(settings(List.of(webSocket(relay.port())), 10, "u", 1000, Duration.ofSeconds(1)),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).throughput();
+      // The close is one error; the server's answers to those still writing to u1 may be more.
+      assertThat(report.errors()).isPositive();
+      assertThat(report.lost()).isPositive();
+      assertThat(progress.toString(StandardCharsets.UTF_8)).containsOnlyOnce("u1: connection closed by the server")
+        .doesNotContain("u0: connection closed", "u2: connection closed");
+    }
+  }
+
+  @Test
+  void aWebSocketRefusedIsNamed(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), false, null)) {
+      Address wrongPath = Address.parse("ws://127.0.0.1:" + relay.port() + "/chat");
+      Load load = new Load(settings(List.of(wrongPath), 4, "u", 1000, Duration.ofSeconds(1)), QUIET);
+      try {
+        assertThatThrownBy(load::throughput).hasMessageContaining("could not connect to " + wrongPath);
+      } finally {
+        load.abandon();
+      }
+      assertThat(relay.rejected.get()).isPositive();
     }
   }
 }

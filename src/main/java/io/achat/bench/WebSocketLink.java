@@ -1,0 +1,106 @@
+package io.achat.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+
+/**
+ * The line protocol over a WebSocket: each text frame, or each text message cut into several
+ * frames, is exactly one line, with no newline, both ways.
+ */
+final class WebSocketLink implements Link {
+
+  private static final int MAX_SIZE = 1 << 20;
+
+  private final WebSocket socket;
+  private final Client client;
+  private final LineReader lines;
+  /** The message being received is binary: no line, and counted garbled when it ends. */
+  private boolean binary;
+
+  private WebSocketLink(WebSocket socket, Client client, LineReader lines) {
+    this.socket = socket;
+    this.client = client;
+    this.lines = lines;
+    socket.frameHandler(this::frame);
+    socket.closeHandler(v -> lines.closed(client));
+  }
+
+  /** Options for the one client all WebSocket connections of a run share. */
+  static WebSocketClientOptions clientOptions(int connectTimeoutMillis) {
+    return new WebSocketClientOptions()
+      .setTcpNoDelay(true)
+      .setConnectTimeout(connectTimeoutMillis)
+      // The default of 50 connections per address would hold the other clients back until those close.
+      .setMaxConnections(Integer.MAX_VALUE)
+      .setTryUsePerMessageCompression(false)
+      .setTryUsePerFrameCompression(false)
+      .setMaxFrameSize(MAX_SIZE)
+      .setMaxMessageSize(MAX_SIZE);
+  }
+
+  /** Opens {@code client}'s WebSocket to {@code target}, with no Origin header: the bench is no browser. */
+  static Future<Link> connect(WebSocketClient webSockets, Address target, long handshakeTimeoutMillis,
+                              Client client, LineReader lines) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+      .setHost(target.host())
+      .setPort(target.port())
+      .setURI(target.path())
+      .setAllowOriginHeader(false)
+      .setTimeout(handshakeTimeoutMillis);
+    return webSockets.connect(options).map(socket -> new WebSocketLink(socket, client, lines));
+  }
+
+  /** Joins the frames of one message, in the client's partial line, and hands it on as one line. */
+  private void frame(WebSocketFrame frame) {
+    switch (frame.type()) {
+      case TEXT, BINARY -> {
+        binary = frame.isBinary();
+        if (frame.isFinal()) {
+          message(frame.binaryData());
+        } else {
+          client.partial = Buffer.buffer(256).appendBuffer(frame.binaryData());
+        }
+      }
+      case CONTINUATION -> {
+        if (client.partial == null) {
+          return; // A continuation with no message begun: Vert.x closes such a connection.
+        }
+        client.partial.appendBuffer(frame.binaryData());
+        if (frame.isFinal()) {
+          Buffer whole = client.partial;
+          client.partial = null;
+          message(whole);
+        }
+      }
+      default -> {
+        // Ping, pong and close are answered by Vert.x; the close ends in the close handler.
+      }
+    }
+  }
+
+  private void message(Buffer data) {
+    if (binary) {
+      lines.garbled(client);
+    } else {
+      lines.line(client, data);
+    }
+  }
+
+  @Override
+  public void send(String lines) {
+    int start = 0;
+    for (int newline; (newline = lines.indexOf('\n', start)) >= 0; start = newline + 1) {
+      socket.writeTextMessage(lines.substring(start, newline));
+    }
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}
