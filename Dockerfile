@@ -1,5 +1,5 @@
 # a-chat: build with Maven, run on a JRE as a non-root user.
-#   docker build -t a-chat . && docker run -p 8080:8080 a-chat
+#   docker build -t a-chat . && docker run -p 8080:8080 -p 8000:8000 a-chat
 # Base images are build arguments, so a mirror or a pinned digest can be given.
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-21
 ARG RUNTIME_IMAGE=eclipse-temurin:21-jre
@@ -34,9 +34,9 @@ COPY --from=build /src/target/a-chat.jar /app/a-chat.jar
 # No shell in between: the JVM is PID 1's program and gets SIGTERM from `docker stop`,
 # which runs the clean shutdown (every accepted message delivered, exit status 0).
 USER 10001:10001
-# 8080: the chat. 9180: the management server (managementPort): /metrics for Prometheus,
-# /health and /ready.
-EXPOSE 8080 9180
+# 8080: the chat. 8000: the web page and its WebSocket (webPort; open http://host:8000/).
+# 9180: the management server (managementPort): /metrics for Prometheus, /health and /ready.
+EXPOSE 8080 8000 9180
 # Clustering: with the argument -cluster, nodes form one chat over Hazelcast, whose member port
 # this is (ACHAT_CLUSTER_PORT). ACHAT_CLUSTER_MEMBERS lists the nodes, host:port each; left
 # empty, ACHAT_CLUSTER_HOST lets Hazelcast take the container's address. On one Docker network:

@@ -25,7 +25,7 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback"), 8081, List.of()));
+      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback"), 8000, List.of()));
   }
 
   @Test
