@@ -9,7 +9,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.Test;
+import io.achat.support.ClusterFixture;
+import io.achat.support.RawWebSocket;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetSocketAddress;
@@ -28,9 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A sender that floods faster than the broker routes is slowed down by TCP: the accept loop is
- * deployed, by class name, against a stand-in broker that says lines were routed only when the
- * test lets it.
+ * A sender that floods faster than the broker routes is slowed down by TCP, over a plain socket
+ * and over a WebSocket: the accept loop is deployed, by class name, against a stand-in broker
+ * that says lines were routed only when the test lets it.
  */
 @ExtendWith(VertxExtension.class)
 class BackpressureTest {
@@ -45,8 +48,9 @@ class BackpressureTest {
   private volatile long expected = Long.MAX_VALUE;
   private volatile Context broker;
 
-  @Test
-  void aFloodingSenderIsNotReadWhileTheBrokerLagsAndNothingIsLost(Vertx vertx) throws Exception {
+  @ParameterizedTest(name = "over a WebSocket: {0}")
+  @ValueSource(booleans = {false, true})
+  void aFloodingSenderIsNotReadWhileTheBrokerLagsAndNothingIsLost(boolean webSocket, Vertx vertx) throws Exception {
     EventCodec.registerAll(vertx);
     vertx.eventBus().<Event>localConsumer(BrokerVerticle.ADDRESS, envelope -> {
       broker = Vertx.currentContext();
@@ -58,22 +62,29 @@ class BackpressureTest {
     }).completion().await();
     CompletableFuture<String> listening = new CompletableFuture<>();
     vertx.eventBus().<String>localConsumer(ServerVerticle.LISTENING, m -> listening.complete(m.body())).completion().await();
-    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW);
+    int webPort = ClusterFixture.freePort();
+    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW)
+      .put("managementPort", 0).put("webPort", webSocket ? webPort : 0);
     vertx.deployVerticle(ServerVerticle.class.getName(), new DeploymentOptions().setConfig(conf)).await();
     String address = listening.get(10, TimeUnit.SECONDS);
-    int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    int port = webSocket ? webPort : Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
 
     try (SocketChannel flooder = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
          Selector selector = Selector.open()) {
+      String text = "flooder: " + "f".repeat(90);
+      int perLine = ("from flooder: " + "f".repeat(90) + "\n").length();
+      if (webSocket) {
+        upgrade(flooder);
+      }
       flooder.configureBlocking(false);
       flooder.register(selector, SelectionKey.OP_WRITE);
-      byte[] line = ("flooder: " + "f".repeat(90) + "\n").getBytes(StandardCharsets.US_ASCII);
-      int perLine = ("from flooder: " + "f".repeat(90) + "\n").length();
+      byte[] line = webSocket ? RawWebSocket.frames(text) : (text + "\n").getBytes(StandardCharsets.US_ASCII);
       ByteBuffer chunk = ByteBuffer.allocate(line.length * 100);
       while (chunk.hasRemaining()) {
         chunk.put(line);
       }
-      writeFully(flooder, ByteBuffer.wrap("flooder\n".getBytes(StandardCharsets.US_ASCII)), selector);
+      writeFully(flooder, ByteBuffer.wrap(webSocket ? RawWebSocket.frames("flooder")
+        : "flooder\n".getBytes(StandardCharsets.US_ASCII)), selector);
 
       // Write until the server has not read for a whole second: its socket is paused.
       ByteBuffer pending = ByteBuffer.allocate(0);
@@ -137,6 +148,21 @@ class BackpressureTest {
 
   private static void answer(Vertx vertx, String loop, Delivery.Part part) {
     vertx.eventBus().send(loop, new Delivery(List.of(part)), BrokerVerticle.LOCAL);
+  }
+
+  /** The WebSocket upgrade, on the channel while it still blocks. */
+  private static void upgrade(SocketChannel channel) throws Exception {
+    channel.write(ByteBuffer.wrap(RawWebSocket.upgradeRequest(channel.socket().getPort())));
+    StringBuilder head = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      one.clear();
+      if (channel.read(one) < 0) {
+        throw new AssertionError("closed during the upgrade: " + head);
+      }
+      head.append((char) one.get(0));
+    }
+    assertThat(head.toString()).startsWith("HTTP/1.1 101");
   }
 
   private static void writeFully(SocketChannel channel, ByteBuffer data, Selector selector) throws Exception {

@@ -3,6 +3,7 @@ package io.achat.server;
 import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
+import io.achat.support.RawWebSocket;
 import io.achat.support.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -265,5 +266,23 @@ class WebSocketTest {
     }
     assertThatThrownBy(() -> WsClient.connect(vertx, server.webSocketUrl().replaceFirst("^wss", "ws"), null))
       .isInstanceOf(AssertionError.class);
+  }
+
+  @Test
+  void whatAClientSentBeforeGoingAwayWithoutACloseFrameIsDelivered(Vertx vertx) {
+    // A small window: the server stops reading alice again and again while she sends.
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxInFlightBytes", 1024));
+    int count = 2_000;
+    String text = "z".repeat(100);
+    try (LineClient bob = server.login("bob")) {
+      String[] lines = IntStream.range(0, count).mapToObj(i -> "bob: " + i + " " + text).toArray(String[]::new);
+      try (RawWebSocket alice = RawWebSocket.connect(java.net.URI.create(server.webUrl()).getPort())) {
+        alice.send("alice").send(lines);
+      }
+      for (int i = 0; i < count; i++) {
+        assertThat(bob.readLine()).isEqualTo("from alice: " + i + " " + text);
+      }
+      bob.awaitGone("alice");
+    }
   }
 }
