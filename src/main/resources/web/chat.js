@@ -18,7 +18,8 @@
   const statusLine = $('status');
 
   const HINT = chatHint.textContent;
-  const MAX_LINE_BYTES = 8192;
+  // The server's maxLineLength, which it writes into the page it serves.
+  const MAX_LINE_BYTES = Number(document.documentElement.dataset.maxLineLength) || 8192;
   const TAKEN = /^error: login '.*' is taken$/;
   const utf8 = new TextEncoder();
 

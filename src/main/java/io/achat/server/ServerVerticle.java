@@ -155,7 +155,7 @@ public final class ServerVerticle extends VerticleBase {
         .setCertPath(config.tlsCertPath())
         .setKeyPath(config.tlsKeyPath()));
     }
-    return WebPages.load(vertx).compose(pages -> {
+    return WebPages.load(vertx, config.maxLineLength()).compose(pages -> {
       web = vertx.createHttpServer(options)
         .requestHandler(pages::handle)
         .webSocketHandshakeHandler(this::handshake)

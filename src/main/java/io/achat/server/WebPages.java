@@ -11,12 +11,14 @@ import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The one-page web client, {@code web/} on the class path ({@code src/main/resources/web}): read
- * once at start, served from memory at {@code /}, {@code /chat.js} and {@code /chat.css}.
+ * once at start, served from memory at {@code /}, {@code /chat.js} and {@code /chat.css}. The
+ * page is told the server's {@code maxLineLength}, so that it can say so before sending.
  */
 final class WebPages {
 
@@ -36,10 +38,18 @@ final class WebPages {
     this.pages = pages;
   }
 
-  static Future<WebPages> load(Vertx vertx) {
+  /** Where index.html holds the line bound, with the value it has in the file. */
+  private static final String MAX_LINE_LENGTH = "data-max-line-length=\"8192\"";
+
+  static Future<WebPages> load(Vertx vertx, int maxLineLength) {
     return vertx.executeBlocking(() -> {
       Map<String, Page> pages = new HashMap<>();
-      Page index = new Page(resource("index.html"), "text/html; charset=utf-8");
+      String html = resource("index.html").toString(StandardCharsets.UTF_8);
+      if (!html.contains(MAX_LINE_LENGTH)) {
+        throw new IllegalStateException("web/index.html has no " + MAX_LINE_LENGTH);
+      }
+      html = html.replace(MAX_LINE_LENGTH, "data-max-line-length=\"" + maxLineLength + "\"");
+      Page index = new Page(Buffer.buffer(html, "UTF-8"), "text/html; charset=utf-8");
       pages.put("/", index);
       pages.put("/index.html", index);
       pages.put("/chat.js", new Page(resource("chat.js"), "text/javascript; charset=utf-8"));
@@ -67,7 +77,9 @@ final class WebPages {
       .putHeader("X-Frame-Options", "DENY")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
     Page page = pages.get(request.path());
-    if (page == null) {
+    if (page == null && request.path().equals("/favicon.ico")) {
+      response.setStatusCode(204).end(); // there is none; a 404 would be an error in the browser's console
+    } else if (page == null) {
       response.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("not found\n");
     } else if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
       response.setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end();

@@ -216,7 +216,7 @@ class WebSocketTest {
 
   @Test
   void thePageIsServedWithHeadersThatKeepItToItself(Vertx vertx) throws Exception {
-    ChatServerFixture server = deploy(vertx, new JsonObject());
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", 1024));
     HttpClient http = vertx.createHttpClient();
     String base = server.webUrl();
     Response page = get(http, HttpMethod.GET, base);
@@ -226,6 +226,8 @@ class WebSocketTest {
       "connect-src 'self'", "frame-ancestors 'none'");
     assertThat(page.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(page.body()).contains("<script src=\"chat.js\"");
+    assertThat(page.body()).contains("data-max-line-length=\"1024\"");
+    assertThat(get(http, HttpMethod.GET, base + "favicon.ico").statusCode()).isEqualTo(204);
     assertThat(get(http, HttpMethod.GET, base + "chat.js").getHeader("Content-Type")).startsWith("text/javascript");
     assertThat(get(http, HttpMethod.GET, base + "chat.css").getHeader("Content-Type")).startsWith("text/css");
     assertThat(get(http, HttpMethod.GET, base + "../conf/a-chat.json").statusCode()).isEqualTo(404);
