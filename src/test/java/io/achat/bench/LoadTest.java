@@ -46,12 +46,7 @@ class LoadTest {
   void everyDeliveryIsAccountedForAgainstAChat(Vertx vertx) throws Exception {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
     Report report = new Load(settings(server.port(), 20), QUIET).throughput();
-    assertThat(report.toJson().getLong("expected")).isPositive();
-    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
-    assertThat(report.lost()).isZero();
-    assertThat(report.duplicates()).isZero();
-    assertThat(report.garbled()).isZero();
-    assertThat(report.errors()).isZero();
+    assertEverythingDelivered(report);
     assertThat(report.toJson().getLong("deliveriesPerSecond")).isPositive();
     assertThat(report.toJson().getJsonObject("latencyMicros").getLong("count")).isPositive();
     assertThat(report.toString()).startsWith("throughput against 127.0.0.1:" + server.port() + ": 20 clients")
@@ -138,13 +133,8 @@ class LoadTest {
     Address target = Address.parse(server.webSocketUrl());
     assertThat(target.webSocket()).isTrue();
     Report report = new Load(settings(List.of(target), 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
-    assertThat(report.toJson().getLong("expected")).isPositive();
-    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+    assertEverythingDelivered(report);
     assertThat(report.toJson().getLong("deliveriesPerSecond")).isPositive();
-    assertThat(report.lost()).isZero();
-    assertThat(report.duplicates()).isZero();
-    assertThat(report.garbled()).isZero();
-    assertThat(report.errors()).isZero();
     assertThat(report.toString()).startsWith("throughput against " + target + ": 20 clients");
   }
 
@@ -154,12 +144,7 @@ class LoadTest {
     ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
     List<Address> targets = List.of(new Address("127.0.0.1", server.port()), Address.parse(server.webSocketUrl()));
     Report report = new Load(settings(targets, 20, "u", 1000, Duration.ofSeconds(5)), QUIET).throughput();
-    assertThat(report.toJson().getLong("expected")).isPositive();
-    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
-    assertThat(report.lost()).isZero();
-    assertThat(report.duplicates()).isZero();
-    assertThat(report.garbled()).isZero();
-    assertThat(report.errors()).isZero();
+    assertEverythingDelivered(report);
   }
 
   @Test
@@ -180,12 +165,7 @@ class LoadTest {
     try (WebSocketRelay relay = new WebSocketRelay(vertx, server.port(), false, null)) {
       Report report = new Load(settings(List.of(webSocket(relay.port())), 20, "u", 1000, Duration.ofSeconds(5)), QUIET)
         .throughput();
-      assertThat(report.toJson().getLong("expected")).isPositive();
-      assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
-      assertThat(report.lost()).isZero();
-      assertThat(report.duplicates()).isZero();
-      assertThat(report.garbled()).isZero();
-      assertThat(report.errors()).isZero();
+      assertEverythingDelivered(report);
       assertThat(report.toJson().getJsonObject("latencyMicros").getLong("count")).isPositive();
       assertThat(relay.logins()).hasSize(20);
       // The login, the ready line and every message: one frame each.
@@ -270,5 +250,15 @@ class LoadTest {
       }
       assertThat(relay.rejected.get()).isPositive();
     }
+  }
+
+  /** Every expected delivery made, none lost, doubled or garbled, and no errors. */
+  private static void assertEverythingDelivered(Report report) {
+    assertThat(report.toJson().getLong("expected")).isPositive();
+    assertThat(report.toJson().getLong("delivered")).isEqualTo(report.toJson().getLong("expected"));
+    assertThat(report.lost()).isZero();
+    assertThat(report.duplicates()).isZero();
+    assertThat(report.garbled()).isZero();
+    assertThat(report.errors()).isZero();
   }
 }

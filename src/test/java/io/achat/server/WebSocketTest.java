@@ -217,7 +217,8 @@ class WebSocketTest {
   @Test
   void thePageIsServedWithHeadersThatKeepItToItself(Vertx vertx) throws Exception {
     ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", 1024));
-    HttpClient http = vertx.createHttpClient();
+    // A connection per request: each answer stands on its own.
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     String base = server.webUrl();
     Response page = get(http, HttpMethod.GET, base);
     assertThat(page.statusCode()).isEqualTo(200);
