@@ -217,7 +217,9 @@ class WebSocketTest {
   @Test
   void thePageIsServedWithHeadersThatKeepItToItself(Vertx vertx) throws Exception {
     ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", 1024));
-    // A connection per request: each answer stands on its own.
+    // A connection per request: on a kept-alive connection Vert.x 5.0.10's client now and then
+    // loses a short body that came before body() was asked for (1 request in a few hundred;
+    // curl and browsers get every one from the same server).
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     String base = server.webUrl();
     Response page = get(http, HttpMethod.GET, base);
