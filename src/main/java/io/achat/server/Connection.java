@@ -264,9 +264,10 @@ final class Connection {
   }
 
   /**
-   * From the parser: the socket failed, or the unfinished line passed {@code maxRecordSize}. The
-   * parser also says so while it is paused holding the rest of a read; whole lines in it are
-   * still to be handled then, and the bound is checked again once reading resumes.
+   * From the TCP link's parser: the socket failed, or the unfinished line passed
+   * {@code maxRecordSize}. The parser also says so while it is paused holding the rest of a read;
+   * whole lines in it are still to be handled then, and the bound is checked again once reading
+   * resumes.
    */
   void failed(Throwable e) {
     if (!(e instanceof IllegalStateException)) {

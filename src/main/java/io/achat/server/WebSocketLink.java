@@ -7,6 +7,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.net.SocketAddress;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,6 +18,8 @@ import java.nio.charset.StandardCharsets;
  * {@code maxLineLength} it ends the connection as an over-long line does on TCP.
  */
 final class WebSocketLink implements Link {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketLink.class);
 
   /** Why a frame is not a line, for {@link Connection#unreadable}. */
   static final String BINARY = "not text (send text frames)";
@@ -109,11 +114,10 @@ final class WebSocketLink implements Link {
    * read; after that nothing more can be read from the connection.
    */
   private void failed(Throwable e) {
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("frame length")) {
+    if (String.valueOf(e.getMessage()).contains("frame length")) {
       connection.tooLong();
     } else {
-      connection.failed(e);
+      log.debug("{}: {}", socket.remoteAddress(), e.toString());
     }
   }
 
