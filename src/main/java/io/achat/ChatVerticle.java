@@ -68,13 +68,7 @@ public final class ChatVerticle extends VerticleBase {
    * 127.0.0.1, an address to connect to.
    */
   public String webUrl() {
-    SocketAddress web = servers.isEmpty() ? null : servers.get(0).webAddress();
-    if (web == null) {
-      return null;
-    }
-    String host = web.host().equals("0.0.0.0") || web.host().equals("::") ? "127.0.0.1" : web.host();
-    return (servers.get(0).tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
-      + web.port() + "/";
+    return servers.isEmpty() ? null : servers.get(0).webUrl();
   }
 
   /** Where clients connect, with the real port; {@code null} until started. */

@@ -190,6 +190,20 @@ public record ChatConfig(
     return webPort != 0;
   }
 
+  /**
+   * {@code scheme://host:port} for a server of this node on {@code port}: on this machine's
+   * loopback address when {@code host} is every address, so that it can be connected to.
+   */
+  public String url(String scheme, int port) {
+    String address = switch (host) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::", "[::]" -> "::1";
+      default -> host;
+    };
+    return scheme + "://" + (address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address)
+      + ":" + port;
+  }
+
   /** Whether clients connect over TLS. */
   public boolean tls() {
     return !tlsCertPath.isEmpty();

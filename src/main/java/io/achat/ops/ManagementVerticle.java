@@ -53,13 +53,7 @@ public final class ManagementVerticle extends VerticleBase {
    * address when it listens on every address.
    */
   public String url() {
-    String host = switch (config.host()) {
-      case "0.0.0.0" -> "127.0.0.1";
-      case "::", "[::]" -> "::1";
-      default -> config.host();
-    };
-    return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":"
-      + server.actualPort();
+    return config.url("http", server.actualPort());
   }
 
   private void handle(HttpServerRequest request) {

@@ -119,9 +119,7 @@ public final class ServerVerticle extends VerticleBase {
       .setTcpKeepAlive(config.tcpKeepAlive())
       .setAcceptBacklog(1024);
     if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-        .setCertPath(config.tlsCertPath())
-        .setKeyPath(config.tlsKeyPath()));
+      options.setSsl(true).setKeyCertOptions(keyCert());
     }
     server = vertx.createNetServer(options)
       .connectHandler(this::accept)
@@ -148,12 +146,9 @@ public final class ServerVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(false)
       // Room for 'from <login>: ' before the longest line, so that no line the server sends is
       // split into fragments; a frame over maxLineLength from a client ends its connection.
-      .setMaxWebSocketFrameSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64)
-      .setMaxWebSocketMessageSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64);
+      .setMaxWebSocketFrameSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64);
     if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-        .setCertPath(config.tlsCertPath())
-        .setKeyPath(config.tlsKeyPath()));
+      options.setSsl(true).setKeyCertOptions(keyCert());
     }
     return WebPages.load(vertx, config.maxLineLength()).compose(pages -> {
       web = vertx.createHttpServer(options)
@@ -167,19 +162,19 @@ public final class ServerVerticle extends VerticleBase {
     });
   }
 
+  /** The certificate and key both ports serve with TLS. */
+  private PemKeyCertOptions keyCert() {
+    return new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath());
+  }
+
   /** Where this accept loop listens, with the real port. */
   public SocketAddress localAddress() {
     return SocketAddress.inetSocketAddress(server.actualPort(), config.host());
   }
 
-  /** Where the web page is served, with the real port; {@code null} when webPort is 0. */
-  public SocketAddress webAddress() {
-    return web == null ? null : SocketAddress.inetSocketAddress(web.actualPort(), config.host());
-  }
-
-  /** Whether clients connect over TLS, on both ports. */
-  public boolean tls() {
-    return config.tls();
+  /** {@code http(s)://host:port/} of the web page, with the real port; {@code null} when webPort is 0. */
+  public String webUrl() {
+    return web == null ? null : config.url(config.tls() ? "https" : "http", web.actualPort()) + "/";
   }
 
   /** Only {@value #WEB_SOCKET_PATH}, and only from the pages {@code webOrigins} allows. */

@@ -11,17 +11,13 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A plain blocking TCP client speaking the protocol line by line, as {@code nc} would. Every read
  * has a timeout, so a missing line fails the test instead of hanging it.
  */
-public final class LineClient implements AutoCloseable {
+public final class LineClient implements ChatSession {
 
-  private static final AtomicLong TOKENS = new AtomicLong();
   public static final int READ_TIMEOUT_MILLIS = 20_000;
 
   private final Socket socket;
@@ -83,49 +79,18 @@ public final class LineClient implements AutoCloseable {
     return client;
   }
 
-  /** Sends a self-addressed token and reads up to its echo; returns the lines read before it. */
-  public List<String> sync() {
-    String token = "sync-" + TOKENS.incrementAndGet();
-    send(login + ": " + token);
-    String expected = "from " + login + ": " + token;
-    List<String> before = new ArrayList<>();
-    while (true) {
-      String line = readLine();
-      if (line == null) {
-        throw new AssertionError(login + ": connection closed while waiting for " + expected
-          + " after " + before);
-      }
-      if (line.equals(expected)) {
-        return before;
-      }
-      before.add(line);
-    }
-  }
-
-  /**
-   * Waits, by asking the broker, until {@code who} is no longer connected: each round trip goes
-   * through the broker, so this waits on the broker, not on a clock.
-   */
-  public void awaitGone(String who) {
-    for (int round = 0; round < 10_000; round++) {
-      send(who + ": are you there?");
-      if (sync().contains("error: not connected: " + who)) {
-        return;
-      }
-    }
-    throw new AssertionError(who + " is still connected");
-  }
-
   /** Names this client's login (for one that logged in by hand), so that {@link #sync} works. */
   public LineClient named(String login) {
     this.login = login;
     return this;
   }
 
+  @Override
   public String login() {
     return login;
   }
 
+  @Override
   public LineClient send(String line) {
     return sendRaw((line + "\n").getBytes(StandardCharsets.UTF_8));
   }
@@ -141,6 +106,7 @@ public final class LineClient implements AutoCloseable {
   }
 
   /** The next line without its {@code \n}, or {@code null} at end of stream. */
+  @Override
   public String readLine() {
     try {
       ByteArrayOutputStream line = new ByteArrayOutputStream(64);
@@ -171,15 +137,6 @@ public final class LineClient implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Reads lines until the server closes the connection; fails if it does not. */
-  public List<String> readUntilClosed() {
-    List<String> lines = new ArrayList<>();
-    for (String line = readLine(); line != null; line = readLine()) {
-      lines.add(line);
-    }
-    return lines;
   }
 
   /** Reads and drops everything until the server closes the connection; returns the byte count. */

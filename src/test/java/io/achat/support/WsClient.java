@@ -10,21 +10,17 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A WebSocket client speaking the protocol as the web page does: one text message per line each
  * way. Blocking, for tests; every read has a timeout, so a missing line fails the test instead of
  * hanging it.
  */
-public final class WsClient implements AutoCloseable {
+public final class WsClient implements ChatSession {
 
-  private static final AtomicLong TOKENS = new AtomicLong();
   private static final String CLOSED = new String("closed");
 
   private final WebSocketClient client;
@@ -94,11 +90,17 @@ public final class WsClient implements AutoCloseable {
     return this;
   }
 
+  @Override
+  public String login() {
+    return login;
+  }
+
   public WebSocket socket() {
     return socket;
   }
 
   /** One line, as one text message. */
+  @Override
   public WsClient send(String line) {
     socket.writeTextMessage(line).await();
     return this;
@@ -115,6 +117,7 @@ public final class WsClient implements AutoCloseable {
   }
 
   /** The next line, or {@code null} once the server has closed the connection. */
+  @Override
   public String readLine() {
     try {
       String line = lines.poll(LineClient.READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -130,32 +133,6 @@ public final class WsClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  /** Reads lines until the server closes the connection; fails if it does not. */
-  public List<String> readUntilClosed() {
-    List<String> all = new ArrayList<>();
-    for (String line = readLine(); line != null; line = readLine()) {
-      all.add(line);
-    }
-    return all;
-  }
-
-  /** Sends a self-addressed token and reads up to its echo; returns the lines read before it. */
-  public List<String> sync() {
-    String token = "sync-" + TOKENS.incrementAndGet();
-    send(login + ": " + token);
-    String expected = "from " + login + ": " + token;
-    List<String> before = new ArrayList<>();
-    for (String line = readLine(); ; line = readLine()) {
-      if (line == null) {
-        throw new AssertionError(login + ": connection closed while waiting for " + expected + " after " + before);
-      }
-      if (line.equals(expected)) {
-        return before;
-      }
-      before.add(line);
     }
   }
 
