@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 public final class LineClient implements ChatSession {
 
   public static final int READ_TIMEOUT_MILLIS = 20_000;
+  /** How long {@link #discardUntilClosed} waits for each read. */
+  public static final int DISCARD_SILENCE_MILLIS = 60_000;
 
   private final Socket socket;
   private final InputStream in;
@@ -139,16 +141,21 @@ public final class LineClient implements ChatSession {
     }
   }
 
-  /** Reads and drops everything until the server closes the connection; returns the byte count. */
+  /**
+   * Reads and drops everything until the server closes the connection; returns the byte count.
+   * Run beside a flood, for a client that may be sent nothing while it lasts: it waits up to
+   * {@link #DISCARD_SILENCE_MILLIS} for each read, longer than any flood the tests send.
+   */
   public long discardUntilClosed() {
     byte[] buffer = new byte[64 * 1024];
     long total = 0;
     try {
+      socket.setSoTimeout(DISCARD_SILENCE_MILLIS);
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         total += n;
       }
     } catch (SocketTimeoutException e) {
-      throw new AssertionError((login == null ? "client" : login) + ": nothing for " + READ_TIMEOUT_MILLIS + " ms");
+      throw new AssertionError((login == null ? "client" : login) + ": nothing for " + DISCARD_SILENCE_MILLIS + " ms");
     } catch (IOException e) {
       // reset or closed by the server: the end
     }
