@@ -3,6 +3,7 @@ package io.achat;
 import io.achat.client.HealthCheck;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
+import io.achat.ops.LoopWatch;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -35,6 +37,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private final boolean clustered;
   private JsonObject conf;
   private volatile boolean serving;
+  private long maxBlockedMillis;
 
   ChatApplication(String[] args) {
     super(args);
@@ -65,6 +68,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       log.error("cannot start: {}", e.getMessage());
       throw e;
     }
+    maxBlockedMillis = config.maxBlockedMillis();
     if (config.management() && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
@@ -80,6 +84,51 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   }
 
   private volatile ChatVerticle chat;
+
+  /**
+   * A server that cannot go on exits rather than stay up without serving, so that a supervisor
+   * restarts it: on an error of the JVM (out of memory) wherever Vert.x reports it, and when an
+   * event loop a-chat runs on has not answered for maxBlockedMillis.
+   */
+  @Override
+  public void afterVertxStarted(HookContext context) {
+    Vertx vertx = context.vertx();
+    vertx.exceptionHandler(e -> {
+      if (e instanceof VirtualMachineError error) {
+        Fatal.exit(Fatal.OUT_OF_MEMORY, "the JVM failed (" + error + "); a-chat cannot go on", error);
+      } else {
+        log.error("unhandled exception", e);
+      }
+    });
+    if (maxBlockedMillis > 0) {
+      LoopWatch watch = LoopWatch.of(vertx);
+      Thread watchdog = new Thread(() -> watchLoops(watch), "a-chat-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
+    }
+  }
+
+  private void watchLoops(LoopWatch watch) {
+    long every = Math.min(1000, maxBlockedMillis / 4);
+    while (true) {
+      watch.probe();
+      List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
+      if (!stalls.isEmpty()) {
+        LoopWatch.Stall stall = stalls.get(0);
+        Throwable where = new Throwable("where " + (stall.thread() == null ? "it" : stall.thread().getName()) + " is");
+        if (stall.thread() != null) {
+          where.setStackTrace(stall.thread().getStackTrace());
+        }
+        Fatal.exit(Fatal.BLOCKED, "the event loop of " + stall.name() + " has not answered for " + stall.millis()
+          + " ms (maxBlockedMillis " + maxBlockedMillis + "); a-chat cannot go on", where);
+      }
+      try {
+        Thread.sleep(every); // the watchdog's own pace, not a wait for anything
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {

@@ -24,7 +24,10 @@ public final class Main {
       case "client" -> System.exit(ChatClient.main(rest));
       case "health" -> System.exit(HealthCheck.main(rest));
       case "bench" -> System.exit(BenchCommand.main(rest));
-      default -> new ChatApplication(args).launch();
+      default -> {
+        Fatal.onUncaughtErrors();
+        new ChatApplication(args).launch();
+      }
     }
   }
 }

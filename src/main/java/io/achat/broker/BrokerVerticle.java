@@ -2,6 +2,7 @@ package io.achat.broker;
 
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
+import io.achat.ops.LoopWatch;
 import io.achat.ops.ChatMetrics.Refusal;
 import io.achat.protocol.Replies;
 import io.vertx.core.Future;
@@ -104,6 +105,7 @@ public final class BrokerVerticle extends VerticleBase {
     }
     EventCodec.registerAll(vertx);
     metrics = ChatMetrics.of(vertx);
+    LoopWatch.of(vertx).watch("the broker", context);
     endOfTurn = new EndOfTurn(context, this::flush);
     // On a cluster, accept loops are served only once this broker has joined the others.
     return ChatConfig.load(vertx, config())
@@ -173,6 +175,7 @@ public final class BrokerVerticle extends VerticleBase {
       vertx.cancelTimer(timer);
       vertx.cancelTimer(checkTimer);
       deployments().remove(CLAIM, context.deploymentID());
+      LoopWatch.of(vertx).forget(context);
     });
   }
 

@@ -49,7 +49,10 @@ public record ChatConfig(
   int maxConnectionsPerAddress,
   List<String> exemptAddresses,
   int webPort,
-  List<String> webOrigins) {
+  List<String> webOrigins,
+  long maxClientMemory,
+  long webSocketTimeoutMillis,
+  long maxBlockedMillis) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
 
@@ -76,7 +79,10 @@ public record ChatConfig(
     MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress"),
     EXEMPT_ADDRESSES("exemptAddresses"),
     WEB_PORT("webPort"),
-    WEB_ORIGINS("webOrigins");
+    WEB_ORIGINS("webOrigins"),
+    MAX_CLIENT_MEMORY("maxClientMemory"),
+    WEB_SOCKET_TIMEOUT_MILLIS("webSocketTimeoutMillis"),
+    MAX_BLOCKED_MILLIS("maxBlockedMillis");
 
     private final String json;
 
@@ -140,6 +146,16 @@ public record ChatConfig(
     require(webOrigins != null && webOrigins.stream().allMatch(ChatConfig::isOrigin), Key.WEB_ORIGINS,
       "must be a comma-separated list of origins such as https://chat.example.com, or '*'", webOrigins);
     webOrigins = List.copyOf(webOrigins);
+    require(maxClientMemory >= 0, Key.MAX_CLIENT_MEMORY,
+      "must be a number of bytes (0: a quarter of the JVM's maximum heap)", maxClientMemory);
+    if (maxClientMemory == 0) {
+      maxClientMemory = Runtime.getRuntime().maxMemory() / 4;
+    }
+    require(maxClientMemory >= maxQueuedBytes, Key.MAX_CLIENT_MEMORY, "must be at least maxQueuedBytes ("
+      + maxQueuedBytes + ")", maxClientMemory);
+    require(webSocketTimeoutMillis >= 3000, Key.WEB_SOCKET_TIMEOUT_MILLIS, "must be at least 3000", webSocketTimeoutMillis);
+    require(maxBlockedMillis == 0 || maxBlockedMillis >= 2000, Key.MAX_BLOCKED_MILLIS,
+      "must be 0 (never exit) or at least 2000", maxBlockedMillis);
   }
 
   /** {@code *}, or {@code http(s)://host[:port]} with nothing after it. */
@@ -238,7 +254,10 @@ public record ChatConfig(
       integer(merged, Key.MAX_CONNECTIONS_PER_ADDRESS),
       list(merged, Key.EXEMPT_ADDRESSES),
       integer(merged, Key.WEB_PORT),
-      list(merged, Key.WEB_ORIGINS));
+      list(merged, Key.WEB_ORIGINS),
+      longInteger(merged, Key.MAX_CLIENT_MEMORY),
+      longInteger(merged, Key.WEB_SOCKET_TIMEOUT_MILLIS),
+      longInteger(merged, Key.MAX_BLOCKED_MILLIS));
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -310,15 +329,24 @@ public record ChatConfig(
   }
 
   private static int integer(JsonObject merged, Key key) {
+    long value = longInteger(merged, key);
+    if (value != (int) value) {
+      throw new IllegalArgumentException(
+        "configuration " + key.describe() + " must be an integer, not '" + value + "'");
+    }
+    return (int) value;
+  }
+
+  private static long longInteger(JsonObject merged, Key key) {
     Object value = raw(merged, key);
     try {
       if (value instanceof Number n) {
-        if (n.doubleValue() != n.intValue()) {
+        if (n.doubleValue() != n.longValue()) {
           throw new NumberFormatException();
         }
-        return n.intValue();
+        return n.longValue();
       }
-      return Integer.parseInt(value.toString().trim());
+      return Long.parseLong(value.toString().trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
         "configuration " + key.describe() + " must be an integer, not '" + value + "'");
@@ -350,10 +378,11 @@ public record ChatConfig(
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
         + " maxInFlightBytes=%d tls=%s managementPort=%d maxConnectionsPerAddress=%d exemptAddresses=%s"
-        + " webPort=%d webOrigins=%s",
+        + " webPort=%d webOrigins=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, maxConnectionsPerAddress, String.join(",", exemptAddresses),
-      webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins));
+      webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins), maxClientMemory,
+      webSocketTimeoutMillis, maxBlockedMillis);
   }
 }

@@ -35,6 +35,18 @@ public final class ChatMetrics implements Shareable {
     }
   }
 
+  /** Why a client was cut off to protect the server's memory: the values of the {@code reason} tag. */
+  public enum Eviction {
+    /** It held more than maxQueuedBytes. */
+    QUEUE,
+    /** It held among the most while the node held more than maxClientMemory for all clients. */
+    MEMORY;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private static final String KEY = "metrics";
 
   private final PrometheusMeterRegistry registry;
@@ -48,6 +60,7 @@ public final class ChatMetrics implements Shareable {
   private final Counter notConnected;
   private final Counter slowConsumers;
   private final Counter linesTooLong;
+  private final Map<Eviction, Counter> evictions = new ConcurrentHashMap<>();
   private final Timer brokerEvent;
 
   private ChatMetrics(PrometheusMeterRegistry registry) {
@@ -73,6 +86,10 @@ public final class ChatMetrics implements Shareable {
       .description("Users cut off for not reading (maxQueuedBytes)").register(registry);
     linesTooLong = Counter.builder("achat.lines.too.long")
       .description("Connections ended by a line longer than maxLineLength").register(registry);
+    for (Eviction eviction : Eviction.values()) {
+      evictions.put(eviction, Counter.builder("achat.clients.evicted").tag("reason", eviction.tag())
+        .description("Clients cut off to bound the server's memory, by reason").register(registry));
+    }
     brokerEvent = Timer.builder("achat.broker.event")
       .description("The broker's time for one message from an accept loop or another node")
       .publishPercentileHistogram()
@@ -143,6 +160,18 @@ public final class ChatMetrics implements Shareable {
 
   public void slowConsumer() {
     slowConsumers.increment();
+  }
+
+  public void evicted(Eviction reason) {
+    evictions.get(reason).increment();
+  }
+
+  /** Serves what the node holds for its clients, and the budget for it (maxClientMemory). */
+  public void clientMemory(AtomicLong held, long budget) {
+    Gauge.builder("achat.client.memory", held, AtomicLong::get).baseUnit("bytes")
+      .description("Bytes held for clients: queued for them, read from them and not yet routed").register(registry);
+    Gauge.builder("achat.client.memory.budget", () -> budget).baseUnit("bytes")
+      .description("maxClientMemory: past it the clients holding the most are cut off").register(registry);
   }
 
   public void lineTooLong() {

@@ -12,10 +12,14 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 /**
  * The management HTTP server on {@code managementPort} (bound to {@code host}): {@code /metrics}
  * in Prometheus's text format, {@code /health} (the broker's event loop answers) and
- * {@code /ready} (the broker routes: started, not shutting down, and on a cluster joined), both
+ * {@code /ready} (the broker routes: started, not shutting down, and on a cluster joined; and every
+ * event loop a-chat runs on answers within a second), both
  * JSON with 200 or 503. Probes log nothing. Deploy it after the broker; it takes its
  * configuration from the deployment config.
  */
@@ -25,11 +29,16 @@ public final class ManagementVerticle extends VerticleBase {
   public static final String LISTENING = "a-chat.management";
 
   private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
-  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(BrokerVerticle.LOCAL).setSendTimeout(2000);
+  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(BrokerVerticle.LOCAL).setSendTimeout(1000);
+  /** How often the event loops are asked whether they answer, and how long one may take before it is not ready. */
+  private static final long PROBE_MILLIS = 250;
+  private static final long READY_MILLIS = 1000;
 
   private ChatConfig config;
   private ChatMetrics metrics;
   private HttpServer server;
+  private LoopWatch watch;
+  private long probeTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -37,6 +46,9 @@ public final class ManagementVerticle extends VerticleBase {
       .compose(loaded -> {
         config = loaded;
         metrics = ChatMetrics.of(vertx);
+        watch = LoopWatch.of(vertx);
+        watch.watch("the management server", context);
+        probeTimer = vertx.setPeriodic(PROBE_MILLIS, t -> watch.probe());
         server = vertx.createHttpServer().requestHandler(this::handle);
         return server.listen(config.managementPort() < 0 ? 0 : config.managementPort(), config.host())
           .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for management on "
@@ -74,12 +86,24 @@ public final class ManagementVerticle extends VerticleBase {
             .put("broker", "does not answer: " + ar.cause().getMessage()));
           return;
         }
-        JsonObject status = ar.result();
-        boolean ready = status.getBoolean("routing", false);
-        json(request, ready ? 200 : 503, status.copy().put("status", ready ? "READY" : "NOT_READY"));
+        JsonObject status = ar.result().copy();
+        List<LoopWatch.Stall> stalls = watch.stalls(READY_MILLIS);
+        if (!stalls.isEmpty()) {
+          status.put("eventLoops", "not answering: " + stalls.stream()
+            .map(s -> s.name() + " for " + s.millis() + " ms").collect(Collectors.joining(", ")));
+        }
+        boolean ready = status.getBoolean("routing", false) && stalls.isEmpty();
+        json(request, ready ? 200 : 503, status.put("status", ready ? "READY" : "NOT_READY"));
       });
       default -> request.response().setStatusCode(404).end();
     }
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(probeTimer);
+    watch.forget(context);
+    return Future.succeededFuture();
   }
 
   private Future<JsonObject> askBroker() {

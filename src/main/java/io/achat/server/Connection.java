@@ -4,6 +4,7 @@ import io.achat.broker.Event;
 import io.achat.broker.PeerId;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
+import io.achat.ops.ChatMetrics.Eviction;
 import io.achat.ops.ChatMetrics.Refusal;
 import io.achat.protocol.ChatLine;
 import io.achat.protocol.Logins;
@@ -53,6 +54,12 @@ final class Connection {
   private long queued;
   /** Bytes of this client's messages and replies the broker has not routed yet. */
   private long inFlight;
+  /** Bytes the client sent that its link holds and has not handed over as lines yet. */
+  private long unread;
+  /** Whether the bytes above count against maxClientMemory: until the client is cut off or gone. */
+  private boolean counted = true;
+  /** Whether a write to the socket completed since the last heartbeat. */
+  private boolean wrote;
   private boolean waitingForBroker;
   private boolean stopped;
   private boolean paused;
@@ -69,6 +76,60 @@ final class Connection {
     link.open(this);
     loginTimer = loop.vertx().setTimer(config.loginTimeoutMillis(), t -> loginTimedOut());
     log.debug("{} connected", link.remoteAddress());
+  }
+
+  /** What this client makes the server hold now, counted against maxClientMemory while it is in the chat. */
+  long held() {
+    return counted ? queued + inFlight + unread : 0;
+  }
+
+  /**
+   * Whether the budget may cut this client off now: not while the broker decides on its login
+   * (it holds no more than one read then), nor once it is gone.
+   */
+  boolean evictable() {
+    return counted && state != State.GONE && state != State.JOINING;
+  }
+
+  private void hold(long bytes) {
+    if (counted) {
+      loop.hold(bytes);
+    }
+  }
+
+  /** Its bytes no longer count against the budget: nothing more is owed to this client. */
+  private void uncount() {
+    if (counted) {
+      loop.hold(-(queued + inFlight + unread));
+      counted = false;
+    }
+  }
+
+  /** From the link: it holds {@code bytes} more (or fewer, when negative) of what the client sent. */
+  void holding(long bytes) {
+    unread += bytes;
+    hold(bytes);
+  }
+
+  /** Every third of webSocketTimeoutMillis: a WebSocket client is pinged. */
+  void ping() {
+    if (!closed) {
+      link.ping();
+    }
+  }
+
+  /**
+   * Every half a second: a connection that had nothing written lately is written nothing, which
+   * tells the socket's idle timer that its output moves. One whose queued bytes have not moved
+   * since the last heartbeat gets none, so the timer closes it once it has taken nothing for the
+   * stall timeout: that is how a client that does not read is let go.
+   */
+  void heartbeat() {
+    if (wrote) {
+      wrote = false;
+    } else if (queued == 0 && !closed) {
+      link.keepAlive();
+    }
   }
 
   long id() {
@@ -109,7 +170,9 @@ final class Connection {
     String name = line.strip();
     Optional<String> refusal = Logins.check(name, config.maxLoginLength());
     if (refusal.isPresent()) {
-      log.info("{} refused: {}", link.remoteAddress(), refusal.get());
+      if (loop.refusals().allow()) {
+        log.info("{} refused: {}", link.remoteAddress(), refusal.get());
+      }
       metrics.refused(Refusal.INVALID);
       refuse(Replies.error(refusal.get()));
       return;
@@ -127,11 +190,15 @@ final class Connection {
       return;
     }
     if (!refusal.isEmpty()) {
-      log.info("{} refused: {}", link.remoteAddress(), refusal);
+      if (loop.refusals().allow()) {
+        log.info("{} refused: {}", link.remoteAddress(), refusal);
+      }
       refuse(Replies.error(refusal));
       return;
     }
-    log.info("{} logged in as {}", link.remoteAddress(), login);
+    if (loop.comings().allow()) {
+      log.info("{} logged in as {}", link.remoteAddress(), login);
+    }
     metrics.loginAccepted();
     state = State.CHATTING;
     if (closed && stopped) {
@@ -159,6 +226,7 @@ final class Connection {
 
   private void toBroker(Event event, int bytes) {
     inFlight += bytes;
+    hold(bytes);
     loop.send(event);
     if (inFlight > config.maxInFlightBytes() && !waitingForBroker) {
       waitingForBroker = true;
@@ -169,6 +237,7 @@ final class Connection {
   /** The broker has routed {@code bytes} of this client's lines. */
   void routed(int bytes) {
     inFlight -= bytes;
+    hold(-bytes);
     if (waitingForBroker && inFlight <= config.maxInFlightBytes() / 2) {
       waitingForBroker = false;
       updateReading();
@@ -197,24 +266,42 @@ final class Connection {
     }
     int n = bytes.length();
     queued += n;
+    hold(n);
     metrics.queued(n);
     link.write(bytes).onComplete(ar -> {
       queued -= n;
+      hold(-n);
+      wrote = true;
       metrics.queued(-n);
     });
     if (queued > config.maxQueuedBytes()) {
+      if (loop.cutOffs().allow()) {
+        log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
+          link.remoteAddress(), login, queued);
+      }
+      metrics.slowConsumer();
+      metrics.evicted(Eviction.QUEUE);
       cutOff();
     }
   }
 
+  /** The node holds more than maxClientMemory for its clients, and this one holds among the most. */
+  void evictForMemory(long budget) {
+    if (loop.cutOffs().allow()) {
+      log.warn("{} ({}) holds {} bytes, among the most while the server holds more than maxClientMemory ({}) for its"
+        + " clients; disconnecting", link.remoteAddress(), login, held(), budget);
+    }
+    metrics.evicted(Eviction.MEMORY);
+    cutOff();
+  }
+
   /**
-   * The client does not read: holding more for it would let it grow the server's memory. It
-   * leaves the chat now; its socket closes once what is already queued for it has left.
+   * Holding more for this client would let it grow the server's memory. It leaves the chat now,
+   * without a last line (what is queued for it is what does not move); its socket closes once
+   * what is queued has left, or when the socket's idle timer finds it taking nothing.
    */
   private void cutOff() {
-    log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
-      link.remoteAddress(), login, queued);
-    metrics.slowConsumer();
+    uncount();
     if (state == State.CHATTING) {
       loop.send(new Event.Disconnect(peer, login));
     }
@@ -226,7 +313,9 @@ final class Connection {
   /** The server is full and a newer connection takes this one's place: it has not logged in. */
   void evict() {
     if (state == State.LOGIN) {
-      log.info("{} refused: server full, and it had not logged in", link.remoteAddress());
+      if (loop.refusals().allow()) {
+        log.info("{} refused: server full, and it had not logged in", link.remoteAddress());
+      }
       metrics.refused(Refusal.EVICTED);
       refuse(Replies.error("server full"));
     }
@@ -236,7 +325,9 @@ final class Connection {
     if (state == State.LOGIN) {
       long millis = config.loginTimeoutMillis();
       String limit = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-      log.info("{} refused: no login within {}", link.remoteAddress(), limit);
+      if (loop.refusals().allow()) {
+        log.info("{} refused: no login within {}", link.remoteAddress(), limit);
+      }
       metrics.refused(Refusal.TIMEOUT);
       refuse(Replies.error("no login within " + limit));
     }
@@ -244,7 +335,9 @@ final class Connection {
 
   private void invalidUtf8() {
     if (state == State.LOGIN) {
-      log.info("{} refused: login is not valid UTF-8", link.remoteAddress());
+      if (loop.refusals().allow()) {
+        log.info("{} refused: login is not valid UTF-8", link.remoteAddress());
+      }
       metrics.refused(Refusal.NOT_UTF8);
       refuse(Replies.error("login is not valid UTF-8"));
     } else {
@@ -255,7 +348,9 @@ final class Connection {
   /** From the link: what the client sent is not a line ({@code what} says why); dropped. */
   void unreadable(String what) {
     if (state == State.LOGIN) {
-      log.info("{} refused: login is {}", link.remoteAddress(), what);
+      if (loop.refusals().allow()) {
+        log.info("{} refused: login is {}", link.remoteAddress(), what);
+      }
       metrics.refused(Refusal.INVALID);
       refuse(Replies.error("login is " + what));
     } else if (state == State.CHATTING) {
@@ -270,7 +365,9 @@ final class Connection {
    * resumes.
    */
   void failed(Throwable e) {
-    if (!(e instanceof IllegalStateException)) {
+    if (e instanceof VirtualMachineError fatal) {
+      throw fatal; // to the context's exception handler: the server cannot go on
+    } else if (!(e instanceof IllegalStateException)) {
       log.debug("{} ({}): {}", link.remoteAddress(), login, e.toString());
     } else if (!paused) {
       tooLong();
@@ -282,7 +379,9 @@ final class Connection {
       return;
     }
     int max = config.maxLineLength();
-    log.info("{} ({}) sent a line longer than {} bytes; disconnecting", link.remoteAddress(), login, max);
+    if (loop.cutOffs().allow()) {
+      log.info("{} ({}) sent a line longer than {} bytes; disconnecting", link.remoteAddress(), login, max);
+    }
     metrics.lineTooLong();
     if (state == State.LOGIN) {
       metrics.refused(Refusal.TOO_LONG);
@@ -332,6 +431,7 @@ final class Connection {
   /** Nothing more to do for this client; once its socket is closed too, its loop forgets it. */
   private void gone() {
     state = State.GONE;
+    uncount();
     loop.loginSettled(this);
     if (closed) {
       loop.forget(this);
@@ -341,24 +441,31 @@ final class Connection {
   /** The parser has handed over every line the client sent before its end. */
   void ended() {
     if (state == State.CHATTING) {
-      log.info("{} ({}) left", link.remoteAddress(), login);
+      if (loop.comings().allow()) {
+        log.info("{} ({}) left", link.remoteAddress(), login);
+      }
       leave(null);
     }
   }
 
   void closed() {
     closed = true;
+    uncount();
     loop.closed(address);
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
       case LOGIN -> {
-        log.info("{} disconnected", link.remoteAddress());
+        if (loop.comings().allow()) {
+          log.info("{} disconnected", link.remoteAddress());
+        }
         gone();
       }
       case CHATTING -> {
         // Its end reaches the parser once reading resumes; at shutdown reading does not resume.
         if (stopped) {
-          log.info("{} ({}) closed at shutdown", link.remoteAddress(), login);
+          if (loop.comings().allow()) {
+            log.info("{} ({}) closed at shutdown", link.remoteAddress(), login);
+          }
           leave(null);
         }
       }
@@ -391,11 +498,12 @@ final class Connection {
   }
 
   /**
-   * Shutdown, at the drain deadline: the accept loop stops waiting for this client. Its socket
-   * still closes only once it has taken what is queued for it, or when the process exits:
-   * Vert.x 5.0 has no public way to close a socket without flushing it first.
+   * Shutdown, at the drain deadline: the accept loop stops waiting for this client, whose socket
+   * the idle timer closes once it has taken nothing for the stall timeout.
    */
   void tooLate() {
-    log.info("{} ({}) did not take its last messages in time; no longer waiting for it", link.remoteAddress(), login);
+    if (loop.cutOffs().allow()) {
+      log.info("{} ({}) did not take its last messages in time; no longer waiting for it", link.remoteAddress(), login);
+    }
   }
 }

@@ -13,7 +13,8 @@ interface Link {
   /**
    * Starts reading: each line the client sends goes to {@link Connection#line} (its {@code \n}
    * removed), then {@link Connection#ended} once the client has sent everything, and
-   * {@link Connection#closed} when the socket is closed.
+   * {@link Connection#closed} when the socket is closed. What the link holds of the client's bytes
+   * before they make up a line it reports to {@link Connection#holding}.
    */
   void open(Connection connection);
 
@@ -29,4 +30,15 @@ interface Link {
 
   /** Closes once what was written before has left. */
   void close();
+
+  /**
+   * Tells the socket's idle timer that its output moves, when nothing was written lately (see
+   * {@link Connection#heartbeat}); sends nothing to the client.
+   */
+  default void keepAlive() {
+  }
+
+  /** Asks the client to show it is still there (a WebSocket ping); its answer is read like any frame. */
+  default void ping() {
+  }
 }

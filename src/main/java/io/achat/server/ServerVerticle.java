@@ -7,6 +7,8 @@ import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
+import io.achat.ops.LoopWatch;
+import io.achat.ops.RateLimitedLog;
 import io.achat.protocol.Replies;
 import io.achat.protocol.Utf8;
 import io.vertx.core.Future;
@@ -32,6 +34,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -72,6 +75,19 @@ public final class ServerVerticle extends VerticleBase {
    * chat port's servers use.
    */
   private static final int ANY_WEB_PORT = -2;
+  /**
+   * A TCP connection that neither reads nor has anything written for this long is closed by
+   * Vert.x's idle timer, which closes without flushing: the one way, on Vert.x 5.0's public API,
+   * to let go of a client that does not take what is queued for it. The heartbeat keeps the
+   * output of every other connection moving (see {@link Connection#heartbeat}).
+   */
+  static final long STALL_MILLIS = 1500;
+  private static final long HEARTBEAT_MILLIS = 500;
+  /** Where an accept loop within its share of maxClientMemory tells the others that the node is over it. */
+  private static final String PRESSURE = "a-chat.memory.over";
+  /** Lines of each kind about clients a loop logs at the most in {@link #LOG_WINDOW_MILLIS}. */
+  private static final int LOG_LINES = 10;
+  private static final long LOG_WINDOW_MILLIS = 10_000;
 
   private ChatConfig config;
   private String address;
@@ -91,6 +107,16 @@ public final class ServerVerticle extends VerticleBase {
   private boolean stopping;
   private final Utf8 utf8 = new Utf8();
   private byte[] scratch = new byte[256];
+  private ClientMemory memory;
+  /** What this loop's connections hold, counted against maxClientMemory. */
+  private long held;
+  private boolean evictionScheduled;
+  private long heartbeatTimer = -1;
+  private long pingTimer = -1;
+  private final RateLimitedLog refusals = new RateLimitedLog(log, "refusals", LOG_LINES, LOG_WINDOW_MILLIS, false);
+  private final RateLimitedLog comings = new RateLimitedLog(log, "logins and leavings", LOG_LINES, LOG_WINDOW_MILLIS,
+    false);
+  private final RateLimitedLog cutOffs = new RateLimitedLog(log, "disconnections", LOG_LINES, LOG_WINDOW_MILLIS, true);
 
   @Override
   public Future<?> start() {
@@ -103,7 +129,17 @@ public final class ServerVerticle extends VerticleBase {
         config = loaded;
         openFiles.checkLimit(config.maxConnections());
         perAddress = vertx.sharedData().getLocalMap("a-chat.addresses");
-        return vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion();
+        memory = ClientMemory.of(vertx);
+        memory.loopStarted();
+        LoopWatch.of(vertx).watch("an accept loop", context);
+        memory.meter(metrics, config.maxClientMemory());
+        heartbeatTimer = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> heartbeat());
+        if (config.web()) {
+          pingTimer = vertx.setPeriodic(config.webSocketTimeoutMillis() / 3, t -> connections.values().forEach(Connection::ping));
+        }
+        return Future.all(
+          vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion(),
+          vertx.eventBus().localConsumer(PRESSURE, message -> evictIfOver(false)).completion());
       })
       .compose(v -> vertx.eventBus().request(BrokerVerticle.ADDRESS, new Event.LoopStarted(address), BrokerVerticle.LOCAL)
         .recover(e -> Future.failedFuture(new IllegalStateException(
@@ -115,6 +151,8 @@ public final class ServerVerticle extends VerticleBase {
 
   private Future<?> listen() {
     NetServerOptions options = new NetServerOptions()
+      .setIdleTimeout((int) STALL_MILLIS)
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setTcpNoDelay(true)
       .setTcpKeepAlive(config.tcpKeepAlive())
       .setAcceptBacklog(1024);
@@ -123,7 +161,7 @@ public final class ServerVerticle extends VerticleBase {
     }
     server = vertx.createNetServer(options)
       .connectHandler(this::accept)
-      .exceptionHandler(e -> log.debug("a connection failed before it was accepted: {}", e.toString()));
+      .exceptionHandler(e -> failedBeforeAccepted(e));
     // Port 0 is never shared between instances; a negative port is one OS-chosen port they all share.
     return server.listen(config.port() == 0 ? -1 : config.port(), config.host())
       .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
@@ -137,6 +175,10 @@ public final class ServerVerticle extends VerticleBase {
   private Future<?> listenWeb() {
     origins = new Origins(config.webOrigins());
     HttpServerOptions options = new HttpServerOptions()
+      // A WebSocket client answers the pings sent every third of this; one that does not is gone.
+      // A WebSocket cannot be written nothing, so this is also how one that does not read is let go.
+      .setReadIdleTimeout((int) config.webSocketTimeoutMillis())
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setTcpNoDelay(true)
       .setTcpKeepAlive(config.tcpKeepAlive())
       .setAcceptBacklog(1024)
@@ -155,11 +197,18 @@ public final class ServerVerticle extends VerticleBase {
         .requestHandler(pages::handle)
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::acceptWebSocket)
-        .exceptionHandler(e -> log.debug("a web connection failed: {}", e.toString()));
+        .exceptionHandler(e -> failedBeforeAccepted(e));
       return web.listen(config.webPort() < 0 ? ANY_WEB_PORT : config.webPort(), config.host())
         .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
           + config.webPort() + " for the web page ('host', 'webPort'): " + e.getMessage(), e)));
     });
+  }
+
+  private static void failedBeforeAccepted(Throwable e) {
+    if (e instanceof VirtualMachineError fatal) {
+      throw fatal; // to the context's exception handler: the server cannot go on
+    }
+    log.debug("a connection failed before it was accepted: {}", e.toString());
   }
 
   /** The certificate and key both ports serve with TLS. */
@@ -185,8 +234,10 @@ public final class ServerVerticle extends VerticleBase {
     }
     String origin = handshake.headers().get(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
-      log.info("{} refused: a WebSocket from a page at {}, which webOrigins does not allow", handshake.remoteAddress(),
-        origin);
+      if (refusals.allow()) {
+        log.info("{} refused: a WebSocket from a page at {}, which webOrigins does not allow", handshake.remoteAddress(),
+          origin);
+      }
       metrics.refused(ChatMetrics.Refusal.ORIGIN);
       handshake.reject(403);
       return;
@@ -212,8 +263,10 @@ public final class ServerVerticle extends VerticleBase {
     String address = limitedAddress(link);
     if (address != null && perAddress.merge(address, 1, Integer::sum) > config.maxConnectionsPerAddress()) {
       release(address);
-      log.info("{} refused: more than {} connections from {} (maxConnectionsPerAddress)", link.remoteAddress(),
-        config.maxConnectionsPerAddress(), address);
+      if (refusals.allow()) {
+        log.info("{} refused: more than {} connections from {} (maxConnectionsPerAddress)", link.remoteAddress(),
+          config.maxConnectionsPerAddress(), address);
+      }
       metrics.refused(ChatMetrics.Refusal.ADDRESS_LIMIT);
       refuse(link, "too many connections from your address");
       return;
@@ -256,7 +309,9 @@ public final class ServerVerticle extends VerticleBase {
       if (!oldest.hasNext()) {
         metrics.connectionClosed();
         release(address);
-        log.info("{} refused: server full ({} connections)", link.remoteAddress(), config.maxConnections());
+        if (refusals.allow()) {
+          log.info("{} refused: server full ({} connections)", link.remoteAddress(), config.maxConnections());
+        }
         metrics.refused(ChatMetrics.Refusal.FULL);
         refuse(link, "server full");
         return;
@@ -313,6 +368,78 @@ public final class ServerVerticle extends VerticleBase {
     vertx.eventBus().send(BrokerVerticle.ADDRESS, event, BrokerVerticle.LOCAL);
   }
 
+  /**
+   * A connection holds {@code bytes} more (fewer when negative) for its client. Past
+   * maxClientMemory the largest holders are cut off, once the current task is done.
+   */
+  void hold(long bytes) {
+    held += bytes;
+    long total = memory.add(bytes);
+    if (bytes > 0 && total > config.maxClientMemory() && !evictionScheduled) {
+      evictionScheduled = true;
+      context.runOnContext(v -> {
+        evictionScheduled = false;
+        evictIfOver(true);
+      });
+    }
+  }
+
+  /**
+   * Redis's {@code maxmemory-clients}: while the node holds more than maxClientMemory for its
+   * clients, the connections holding the most are cut off, largest first. Each accept loop sees
+   * only its own connections: one holding more than its share (the budget over the number of
+   * loops) cuts off its largest until it is back within it or the node within the budget; one
+   * within its share tells the others ({@code tellOthers}), since the largest are theirs.
+   */
+  private void evictIfOver(boolean tellOthers) {
+    long budget = config.maxClientMemory();
+    long share = budget / memory.loops();
+    if (memory.held() <= budget) {
+      return;
+    }
+    if (held <= share) {
+      if (tellOthers && memory.loops() > 1) {
+        vertx.eventBus().publish(PRESSURE, null, BrokerVerticle.LOCAL);
+      }
+      return;
+    }
+    List<Connection> holders = new ArrayList<>();
+    for (Connection connection : connections.values()) {
+      if (connection.evictable() && connection.held() > 0) {
+        holders.add(connection);
+      }
+    }
+    holders.sort(Comparator.comparingLong(Connection::held).reversed());
+    for (Connection connection : holders) {
+      if (memory.held() <= budget || held <= share) {
+        break;
+      }
+      connection.evictForMemory(budget);
+    }
+  }
+
+  /** Keeps every connection's output moving (see {@link Connection#heartbeat}), and the log summaries coming. */
+  private void heartbeat() {
+    for (Connection connection : connections.values()) {
+      connection.heartbeat();
+    }
+    refusals.tick();
+    comings.tick();
+    cutOffs.tick();
+  }
+
+  RateLimitedLog refusals() {
+    return refusals;
+  }
+
+  RateLimitedLog comings() {
+    return comings;
+  }
+
+  RateLimitedLog cutOffs() {
+    return cutOffs;
+  }
+
   /** A connection's socket closed: its slot is free. */
   void closed(String address) {
     release(address);
@@ -332,10 +459,11 @@ public final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    memory.loopStopped();
     long drainMillis = config.drainTimeoutMillis();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
-    // Stops accepting now; completes once every connection is closed, or at the deadline. It
-    // cannot close a socket whose queue the client does not take (see Connection#tooLate).
+    // Stops accepting now; completes once every connection is closed, or at the deadline. A
+    // socket whose client takes nothing more is closed by its idle timer (see STALL_MILLIS).
     Future<Void> closed = Future.all(server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS),
       web == null ? Future.succeededFuture() : web.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS))
       .mapEmpty();
@@ -350,7 +478,11 @@ public final class ServerVerticle extends VerticleBase {
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         vertx.setTimer(left, t -> new ArrayList<>(connections.values()).forEach(Connection::tooLate));
       });
-    return closed;
+    return closed.onComplete(ar -> {
+      LoopWatch.of(vertx).forget(context);
+      vertx.cancelTimer(heartbeatTimer);
+      vertx.cancelTimer(pingTimer);
+    });
   }
 
   Vertx vertx() {

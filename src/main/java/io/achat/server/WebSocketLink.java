@@ -32,6 +32,8 @@ final class WebSocketLink implements Link {
   private Connection connection;
   /** The frames so far of a message that is not finished, or {@code null}. */
   private Buffer message;
+  /** The bytes of {@code message} counted against the client's holdings. */
+  private long held;
   private boolean binary;
   /** The rest of a message already refused as too long is dropped. */
   private boolean discarding;
@@ -65,30 +67,43 @@ final class WebSocketLink implements Link {
     }
     if (!frame.isContinuation()) {
       binary = frame.isBinary();
-      message = null;
       discarding = false;
     } else if (discarding) {
       discarding = !frame.isFinal();
       return;
     }
+    if (!frame.isContinuation()) {
+      forget();
+    }
     Buffer data = frame.binaryData();
     long size = (message == null ? 0 : message.length()) + (long) data.length();
     if (size > maxMessage) {
-      message = null;
+      forget();
       discarding = !frame.isFinal();
       connection.tooLong();
       return;
     }
     if (!frame.isFinal()) {
       message = message == null ? data.copy() : message.appendBuffer(data);
+      held += data.length();
+      connection.holding(data.length());
       return;
     }
     Buffer whole = message == null ? data : message.appendBuffer(data);
-    message = null;
+    forget();
     if (binary) {
       connection.unreadable(BINARY);
     } else {
       line(whole);
+    }
+  }
+
+  /** The fragments of an unfinished message are no longer held. */
+  private void forget() {
+    message = null;
+    if (held > 0) {
+      connection.holding(-held);
+      held = 0;
     }
   }
 
@@ -179,5 +194,12 @@ final class WebSocketLink implements Link {
   @Override
   public void close() {
     socket.close();
+  }
+
+  @Override
+  public void ping() {
+    if (!closed) {
+      socket.writePing(Buffer.buffer(0));
+    }
   }
 }

@@ -25,7 +25,24 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback"), 8000, List.of()));
+      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback"), 8000, List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000));
+  }
+
+  @Test
+  void maxClientMemoryIsAQuarterOfTheHeapUnlessGivenAndHoldsAtLeastOneQueue() {
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults()).maxClientMemory()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("maxClientMemory", 5_000_000_000L)).maxClientMemory())
+      .isEqualTo(5_000_000_000L);
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("maxClientMemory", "64000000")).maxClientMemory())
+      .isEqualTo(64_000_000L);
+    for (Object bad : List.of(-1, 1000, "lots", 1.5)) {
+      assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("maxClientMemory", bad)))
+        .hasMessageContaining("'maxClientMemory' (ACHAT_MAX_CLIENT_MEMORY)");
+    }
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("maxBlockedMillis", 500)))
+      .hasMessageContaining("'maxBlockedMillis' (ACHAT_MAX_BLOCKED_MILLIS)");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("webSocketTimeoutMillis", 100)))
+      .hasMessageContaining("'webSocketTimeoutMillis' (ACHAT_WEB_SOCKET_TIMEOUT_MILLIS)");
   }
 
   @Test

@@ -81,13 +81,14 @@ class LimitsTest {
     // Once they left, that address gets in again (as soon as the server has seen them go).
     for (int attempt = 0; ; attempt++) {
       try (LineClient again = LineClient.connectFrom("127.0.0.2", "127.0.0.1", server.port())) {
-        again.send("bob");
-        again.send("bob: back");
+        // One write: a refused connection may be closed before a second one.
+        again.sendRaw("bob\nbob: back\n".getBytes(StandardCharsets.UTF_8));
         String answer = again.readLine();
         if ("from bob: back".equals(answer)) {
           break;
         }
-        assertThat(answer).isEqualTo("error: too many connections from your address");
+        // null: reset, for the login line it had not read when it closed.
+        assertThat(answer).isIn("error: too many connections from your address", null);
         assertThat(attempt).as("attempts while the server still counts the closed ones").isLessThan(10_000);
       }
     }

@@ -132,6 +132,26 @@ public final class LineClient implements ChatSession {
     }
   }
 
+  /** Waits {@code millis} for the server to send something, and fails if it does (or closes). */
+  public void expectSilence(int millis) {
+    try {
+      socket.setSoTimeout(millis);
+      int b = in.read();
+      throw new AssertionError((login == null ? "client" : login) + ": expected nothing for " + millis + " ms, got "
+        + (b < 0 ? "the end of the stream" : "byte " + b));
+    } catch (SocketTimeoutException e) {
+      // nothing came: as expected
+    } catch (IOException e) {
+      throw new AssertionError((login == null ? "client" : login) + ": expected nothing for " + millis + " ms", e);
+    } finally {
+      try {
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+      } catch (SocketException e) {
+        // closed: the next read says so
+      }
+    }
+  }
+
   /** Shuts down the sending side only, as {@code nc} does when its input ends. */
   public void shutdownOutput() {
     try {

@@ -136,6 +136,20 @@ public final class WsClient implements ChatSession {
     }
   }
 
+  /** Waits {@code millis} for the server to send something, and fails if it does (or closes). */
+  public void expectSilence(long millis) {
+    try {
+      String line = lines.poll(millis, TimeUnit.MILLISECONDS);
+      if (line != null) {
+        throw new AssertionError((login == null ? "a client" : login) + ": expected nothing for " + millis + " ms, got "
+          + (line == CLOSED ? "closed" : line));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The close status the server sent, once closed. */
   public Short closeStatus() {
     return socket.closeStatusCode();

@@ -1,0 +1,139 @@
+package io.achat.server;
+
+import io.achat.ops.ChatMetrics;
+import io.achat.support.Background;
+import io.achat.support.ChatServerFixture;
+import io.achat.support.LineClient;
+import io.achat.support.Presence;
+import io.achat.support.RawWebSocket;
+import io.achat.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the server holds for clients that do not read is bounded for all of them together
+ * (maxClientMemory), and a client cut off is let go of at once, over real sockets.
+ */
+@ExtendWith(VertxExtension.class)
+class EvictionTest {
+
+  @Test
+  void pastTheBudgetTheClientsHoldingTheMostAreCutOffAndReadersKeepEverything(Vertx vertx) throws Exception {
+    // Ten non-readers may each hold 128 KiB, but all clients together only 256 KiB.
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("instances", 1)
+      .put("maxQueuedBytes", 128 * 1024).put("maxClientMemory", 256 * 1024));
+    List<LineClient> deaf = IntStream.range(0, 10).mapToObj(i -> server.loginSlowReader("deaf" + i)).toList();
+    try (LineClient alice = server.login("alice"); LineClient carol = server.login("carol")) {
+      String to = String.join(", ", deaf.stream().map(LineClient::login).toList()) + ", carol: ";
+      String text = "m".repeat(1000);
+      int count = 6_000;
+      CompletableFuture<List<String>> carolGot = Background.supply(() ->
+        IntStream.range(0, count).mapToObj(i -> carol.readLine()).toList());
+      for (int i = 0; i < count; i++) {
+        alice.send(to + i + " " + text);
+      }
+      assertThat(carolGot.get(60, TimeUnit.SECONDS))
+        .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "from alice: " + i + " " + text).toList());
+      for (LineClient d : deaf) {
+        alice.awaitGone(d.login());
+      }
+      String metrics = ChatMetrics.of(vertx).scrape();
+      assertThat(counter(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}"))
+        .as("cut off for the budget: %s", metrics).isPositive();
+      assertThat(counter(metrics, "achat_client_memory_budget_bytes")).isEqualTo(256 * 1024);
+      // carol read everything: she was never among the largest holders.
+      alice.send("carol: still here");
+      assertThat(carol.readLine()).isEqualTo("from alice: still here");
+    } finally {
+      deaf.forEach(LineClient::close);
+    }
+  }
+
+  @Test
+  void aClientCutOffIsGoneWithinTwoSecondsThoughItNeverReads(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("instances", 1)
+      .put("maxQueuedBytes", 64 * 1024));
+    try (LineClient alice = server.login("alice"); LineClient deaf = server.loginSlowReader("deaf")) {
+      assertThat(openConnections(vertx)).isEqualTo(2);
+      String text = "d".repeat(1000);
+      // Until deaf is cut off: what the kernel holds for it, then maxQueuedBytes.
+      CompletableFuture<Void> sent = Background.run(() -> {
+        for (int i = 0; i < 20_000; i++) {
+          alice.send("deaf: " + i + " " + text);
+        }
+      });
+      alice.awaitGone("deaf");
+      long cutOff = System.nanoTime();
+      long deadline = cutOff + TimeUnit.SECONDS.toNanos(10);
+      while (openConnections(vertx) > 1 && System.nanoTime() < deadline) {
+        vertx.timer(20, TimeUnit.MILLISECONDS).await(); // a poll, bounded by the deadline
+      }
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutOff);
+      assertThat(openConnections(vertx)).as("open connections %d ms after deaf was cut off", millis).isEqualTo(1);
+      assertThat(millis).as("ms from the cut-off until deaf's socket was closed").isLessThan(2000);
+      sent.get(60, TimeUnit.SECONDS);
+      alice.sync(); // still served
+    }
+  }
+
+  @Test
+  void anIdleClientIsNotTakenForOneThatDoesNotRead(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob")) {
+      // Three times the stall timeout with nothing to read or send.
+      bob.expectSilence((int) (3 * ServerVerticle.STALL_MILLIS));
+      alice.send("bob: are you still there?");
+      assertThat(bob.readLine()).isEqualTo("from alice: are you still there?");
+    }
+  }
+
+  @Test
+  void aWebSocketThatDoesNotAnswerPingsIsClosedAndItsLoginFreed(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1)
+      .put("webSocketTimeoutMillis", 3000));
+    int webPort = Integer.parseInt(server.webUrl().replaceAll(".*:(\\d+)/$", "$1"));
+    // The browser's client answers pings: it stays for twice the timeout.
+    WsClient browser = WsClient.login(vertx, server.webSocketUrl(), "browser");
+    try (RawWebSocket ghost = RawWebSocket.connect(webPort)) {
+      ghost.send("ghost"); // and never reads, so never answers a ping
+      try (LineClient alice = server.login("alice")) {
+        Presence.awaitSeen(alice, "ghost");
+        long start = System.nanoTime();
+        LineClient again = Presence.loginRetrying(server::connect, "ghost", 15_000);
+        again.close();
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertThat(seconds).as("s until ghost's login was free").isLessThan(8);
+        browser.expectSilence(3000);
+        alice.send("browser: you answered every ping");
+        assertThat(browser.readLine()).isEqualTo("from alice: you answered every ping");
+      }
+    } finally {
+      browser.close();
+    }
+  }
+
+  private static long openConnections(Vertx vertx) {
+    return (long) counter(ChatMetrics.of(vertx).scrape(), "achat_connections_open");
+  }
+
+  /** The value of the one sample of {@code name} (a regular expression) in Prometheus's text format. */
+  static double counter(String scrape, String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+-]+)$").matcher(scrape);
+    if (!m.find()) {
+      throw new AssertionError("no " + name + " in " + scrape);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+}
