@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -110,7 +111,13 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   private void watchLoops(LoopWatch watch) {
     long every = Math.min(1000, maxBlockedMillis / 4);
+    long last = System.nanoTime();
     while (true) {
+      long now = System.nanoTime();
+      if (now - last > TimeUnit.MILLISECONDS.toNanos(3 * every)) {
+        watch.restartClocks(); // the watchdog itself did not run: the process was stopped, not a loop
+      }
+      last = now;
       watch.probe();
       List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
       if (!stalls.isEmpty()) {

@@ -73,6 +73,19 @@ public final class LoopWatch implements Shareable {
     }
   }
 
+  /**
+   * The whole process was stopped (SIGSTOP, a pause of the machine): the probes waiting now are
+   * timed from here, since no loop could answer while nothing ran.
+   */
+  public void restartClocks() {
+    long now = Math.max(1, System.nanoTime());
+    for (Probe probe : probes.values()) {
+      if (probe.waitingSince != 0) {
+        probe.waitingSince = now;
+      }
+    }
+  }
+
   /** The watched loops whose probe has waited {@code millis} or longer, the longest first. */
   public List<Stall> stalls(long millis) {
     long now = System.nanoTime();

@@ -3,6 +3,7 @@ package io.achat.ops;
 import org.slf4j.Logger;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One kind of log line about clients (refusals, cut-offs, comings and goings), at most
@@ -17,7 +18,8 @@ public final class RateLimitedLog {
   private final int perWindow;
   private final long windowNanos;
   private final boolean warn;
-  private long windowStart = System.nanoTime();
+  private final LongSupplier clock;
+  private long windowStart;
   private int logged;
   private long heldBack;
 
@@ -26,6 +28,12 @@ public final class RateLimitedLog {
    * @param warn whether the summary is a warning (as the lines it stands for are)
    */
   public RateLimitedLog(Logger log, String kind, int perWindow, long windowMillis, boolean warn) {
+    this(log, kind, perWindow, windowMillis, warn, System::nanoTime);
+  }
+
+  RateLimitedLog(Logger log, String kind, int perWindow, long windowMillis, boolean warn, LongSupplier clock) {
+    this.clock = clock;
+    this.windowStart = clock.getAsLong();
     this.log = log;
     this.kind = kind;
     this.perWindow = perWindow;
@@ -46,7 +54,7 @@ public final class RateLimitedLog {
 
   /** Ends the window once it is over, with the summary of what it held back; call it now and then too. */
   public void tick() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (now - windowStart < windowNanos) {
       return;
     }

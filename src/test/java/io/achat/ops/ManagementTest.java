@@ -3,6 +3,7 @@ package io.achat.ops;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -14,6 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +38,8 @@ class ManagementTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+    // Event loops to spare: the one a test blocks is none of a-chat's nor the HTTP client's.
+    vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(16).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
     server = ChatServerFixture.deploy(vertx, new JsonObject().put("managementPort", -1).put("maxLineLength", 1024));
     http = vertx.createHttpClient();
@@ -109,6 +117,44 @@ class ManagementTest {
   }
 
   @Test
+  void notReadyWhileAnEventLoopDoesNotAnswerWithinASecond() throws Exception {
+    Context blocked = vertx.getOrCreateContext();
+    LoopWatch.of(vertx).watch("a test's loop", blocked);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    try {
+      blocked.runOnContext(v -> {
+        holding.countDown();
+        try {
+          // Blocks the event loop on purpose: what a handler stuck in a blocking call does.
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+      Response ready = awaitReady(503);
+      assertThat(new JsonObject(ready.body()).getString("eventLoops")).startsWith("not answering: a test's loop for ");
+      assertThat(getOffLoop("/health").status()).as("the broker still answers").isEqualTo(200);
+    } finally {
+      release.countDown();
+    }
+    assertThat(new JsonObject(awaitReady(200).body()).containsKey("eventLoops")).isFalse();
+    LoopWatch.of(vertx).forget(blocked);
+  }
+
+  /** Asks /ready until it answers {@code status}, for up to 10 s. */
+  private Response awaitReady(int status) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Response ready = getOffLoop("/ready");
+    while (ready.status() != status && System.nanoTime() < deadline) {
+      ready = getOffLoop("/ready");
+    }
+    assertThat(ready.status()).as("/ready: %s", ready.body()).isEqualTo(status);
+    return ready;
+  }
+
+  @Test
   void notReadyAndDownWithoutABroker() {
     vertx.undeploy(server.deploymentId()).await();
     // The management server went with a-chat; a lone one, without a broker, says so.
@@ -122,6 +168,19 @@ class ManagementTest {
   }
 
   private record Response(int status, String body) {
+  }
+
+  /**
+   * A GET with the JDK's client: a Vert.x client called from the test's thread would take the
+   * event loops in turn, the blocked one too.
+   */
+  private Response getOffLoop(String path) throws IOException {
+    HttpURLConnection http = (HttpURLConnection) java.net.URI.create(server.managementUrl() + path).toURL()
+      .openConnection();
+    http.setReadTimeout(10_000);
+    try (InputStream in = http.getResponseCode() < 400 ? http.getInputStream() : http.getErrorStream()) {
+      return new Response(http.getResponseCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 
   private Response get(String path) {

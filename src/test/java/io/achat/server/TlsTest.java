@@ -17,7 +17,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PipedInputStream;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** TLS from configuration, with a certificate made for the test; the bundled client speaks it. */
 @ExtendWith(VertxExtension.class)
@@ -63,6 +75,32 @@ class TlsTest {
     assertThat(screen.next()).isEqualTo("from alice: over TLS");
     keyboard.close();
     assertThat(bobStatus.get(30, TimeUnit.SECONDS)).isEqualTo(ChatClient.OK);
+  }
+
+  @Test
+  void anIdleTlsClientIsNotTakenForOneThatDoesNotRead() throws Exception {
+    // The heartbeat's empty writes pass through TLS as nothing, and keep the idle timer quiet.
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    try (InputStream pem = Files.newInputStream(Path.of(certificate.certificatePath()))) {
+      trusted.setCertificateEntry("a-chat", CertificateFactory.getInstance("X.509").generateCertificate(pem));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, trust.getTrustManagers(), null);
+    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("localhost", server.port())) {
+      socket.setSoTimeout(20_000);
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      socket.getOutputStream().write("carol\ncarol: in\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("from carol: in");
+      // Three times the stall timeout with nothing to read or send.
+      socket.setSoTimeout((int) (3 * ServerVerticle.STALL_MILLIS));
+      assertThatThrownBy(in::readLine).isInstanceOf(SocketTimeoutException.class);
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write("carol: still in\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("from carol: still in");
+    }
   }
 
   @Test

@@ -123,6 +123,30 @@ public final class JarProcess implements AutoCloseable {
     return port;
   }
 
+  /** {@code http://host:port} of the management server, from its start line (started with a management port). */
+  public String managementUrl() throws InterruptedException {
+    Pattern started = Pattern.compile("management \\(metrics, health\\) on (http://[^ ]+)");
+    return output().stream().map(started::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst()
+      .orElseGet(() -> {
+        try {
+          return await(started, 60).group(1);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      });
+  }
+
+  /** GET {@code path} from the management server: the body, whatever the status. */
+  public String management(String path) throws IOException, InterruptedException {
+    java.net.HttpURLConnection http = (java.net.HttpURLConnection) java.net.URI.create(managementUrl() + path).toURL()
+      .openConnection();
+    http.setConnectTimeout(10_000);
+    http.setReadTimeout(10_000);
+    try (java.io.InputStream in = http.getResponseCode() < 400 ? http.getInputStream() : http.getErrorStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   public List<String> output() {
     synchronized (output) {
       return new ArrayList<>(output);
@@ -142,6 +166,11 @@ public final class JarProcess implements AutoCloseable {
     if (kill.waitFor() != 0) {
       throw new IllegalStateException("kill -" + name + " failed");
     }
+  }
+
+  /** Whether the process exits within {@code seconds} (a bounded wait that expects either). */
+  public boolean exitsWithin(int seconds) throws InterruptedException {
+    return process.waitFor(seconds, TimeUnit.SECONDS);
   }
 
   /** Waits for the exit status; fails if the process is still running after {@code seconds}. */

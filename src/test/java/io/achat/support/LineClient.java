@@ -51,6 +51,25 @@ public final class LineClient implements ChatSession {
     }
   }
 
+  /** Like {@link #login(String, int, String, int)}, from the local address {@code from}. */
+  public static LineClient loginFrom(String from, String host, int port, String login, int receiveBuffer) {
+    try {
+      Socket socket = new Socket();
+      if (receiveBuffer > 0) {
+        socket.setReceiveBufferSize(receiveBuffer);
+      }
+      socket.bind(new InetSocketAddress(from, 0));
+      socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MILLIS);
+      LineClient client = new LineClient(socket);
+      client.send(login);
+      client.login = login;
+      client.sync();
+      return client;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** With {@code receiveBuffer > 0}, a small kernel receive buffer, for clients that lag behind. */
   public static LineClient connect(String host, int port, int receiveBuffer) {
     try {
