@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Clients that send garbage cannot flood the log: the real jar, 40 clients writing random bytes
- * (each connection refused or cut off, then the next) for {@code achat.floodSeconds} (10 by
+ * (each connection refused or cut off, then the next), half to the chat port and half to the
+ * web port, for {@code achat.floodSeconds} (10 by
  * default; the README's figure is from 30).
  */
 class LogFloodIT {
@@ -32,13 +33,17 @@ class LogFloodIT {
     int seconds = Integer.getInteger("achat.floodSeconds", 10);
     try (JarProcess server = JarProcess.server()) {
       int port = server.port();
+      int webPort = Integer.parseInt(server.output().stream()
+        .map(java.util.regex.Pattern.compile("web page at http://[^:]+:(\\d+)/")::matcher)
+        .filter(java.util.regex.Matcher::find).findFirst().orElseThrow().group(1));
       int before = server.output().size();
       long start = System.nanoTime();
       long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
       List<CompletableFuture<Long>> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         long seed = c;
-        clients.add(Background.supply(() -> garbage(port, new Random(seed), deadline)));
+        int to = c % 2 == 0 ? port : webPort;
+        clients.add(Background.supply(() -> garbage(to, new Random(seed), deadline)));
       }
       long connections = 0;
       for (CompletableFuture<Long> client : clients) {

@@ -3,6 +3,7 @@ package io.achat.broker;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.LoopWatch;
+import io.achat.ops.RateLimitedLog;
 import io.achat.ops.ChatMetrics.Refusal;
 import io.achat.protocol.Replies;
 import io.vertx.core.Future;
@@ -59,6 +60,8 @@ public final class BrokerVerticle extends VerticleBase {
   private static final DeliveryOptions NOTE = new DeliveryOptions().setSendTimeout(2000);
 
   private ChatConfig config;
+  /** Each login tried while the cluster does not answer would log a line: at most 10 in 10 s. */
+  private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
   private final Map<String, Recipient> peers = new HashMap<>();
   private final Map<String, LoopOutbox> loops = new HashMap<>();
   private final List<Recipient> unflushed = new ArrayList<>();
@@ -257,7 +260,9 @@ public final class BrokerVerticle extends VerticleBase {
     LoopOutbox loop = loop(joining.peer().loop());
     claiming.remove(login);
     if (failure != null) {
-      log.warn("cannot claim login '{}' in the cluster: {}", login, failure.toString());
+      if (claimFailures.allow()) {
+        log.warn("cannot claim login '{}' in the cluster: {}", login, failure.toString());
+      }
       metrics.refused(Refusal.UNAVAILABLE);
       loop.add(Delivery.Joined.refused(connection, "cannot log in now: the cluster did not answer; try again"));
     } else if (!holder.equals(node)) {
@@ -526,6 +531,7 @@ public final class BrokerVerticle extends VerticleBase {
    * acknowledgements) whether it is there. "No handlers" means the node left or the cluster manager dropped it.
    */
   private void checkNodes() {
+    claimFailures.tick();
     Set<String> wanted = new HashSet<>(members);
     wanted.addAll(directory.nodes());
     nodes.values().stream().filter(NodeOutbox::waiting).forEach(outbox -> wanted.add(outbox.node));

@@ -65,7 +65,7 @@ class DashboardTest {
       }
     }
     assertThat(named).as("metrics the dashboard names").contains("achat_users_online", "achat_messages_routed_total",
-      "achat_deliveries_total", "achat_logins_refused_total", "achat_slow_consumers_total",
+      "achat_deliveries_total", "achat_logins_refused_total", "achat_clients_evicted_total",
       "achat_broker_event_seconds_bucket");
 
     ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("managementPort", -1));

@@ -13,6 +13,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,31 +32,44 @@ class EvictionTest {
 
   @Test
   void pastTheBudgetTheClientsHoldingTheMostAreCutOffAndReadersKeepEverything(Vertx vertx) throws Exception {
-    // Ten non-readers may each hold 128 KiB, but all clients together only 256 KiB.
+    // Ten non-readers may each hold 256 KiB, but all clients together only 1 MiB.
     ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("instances", 1)
-      .put("maxQueuedBytes", 128 * 1024).put("maxClientMemory", 256 * 1024));
+      .put("maxQueuedBytes", 256 * 1024).put("maxClientMemory", 1024 * 1024));
     List<LineClient> deaf = IntStream.range(0, 10).mapToObj(i -> server.loginSlowReader("deaf" + i)).toList();
-    try (LineClient alice = server.login("alice"); LineClient carol = server.login("carol")) {
+    try (LineClient alice = server.login("alice"); LineClient carol = server.login("carol");
+         LineClient watcher = server.login("watcher")) {
       String to = String.join(", ", deaf.stream().map(LineClient::login).toList()) + ", carol: ";
       String text = "m".repeat(1000);
       int count = 6_000;
       CompletableFuture<List<String>> carolGot = Background.supply(() ->
         IntStream.range(0, count).mapToObj(i -> carol.readLine()).toList());
+      // alice reads too (she is told who is no longer connected), up to her own last line.
+      CompletableFuture<List<String>> aliceGot = Background.supply(() -> {
+        List<String> lines = new ArrayList<>();
+        for (String line = alice.readLine(); !"from alice: done".equals(line); line = alice.readLine()) {
+          assertThat(line).as("alice was cut off").isNotNull();
+          lines.add(line);
+        }
+        return lines;
+      });
       for (int i = 0; i < count; i++) {
         alice.send(to + i + " " + text);
       }
+      alice.send("alice: done");
       assertThat(carolGot.get(60, TimeUnit.SECONDS))
         .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "from alice: " + i + " " + text).toList());
+      assertThat(aliceGot.get(60, TimeUnit.SECONDS)).allMatch(line -> line.startsWith("error: not connected: deaf"));
       for (LineClient d : deaf) {
-        alice.awaitGone(d.login());
+        watcher.awaitGone(d.login());
       }
       String metrics = ChatMetrics.of(vertx).scrape();
       assertThat(counter(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}"))
         .as("cut off for the budget: %s", metrics).isPositive();
-      assertThat(counter(metrics, "achat_client_memory_budget_bytes")).isEqualTo(256 * 1024);
-      // carol read everything: she was never among the largest holders.
-      alice.send("carol: still here");
-      assertThat(carol.readLine()).isEqualTo("from alice: still here");
+      assertThat(counter(metrics, "achat_client_memory_budget_bytes")).isEqualTo(1024 * 1024);
+      // alice and carol took their messages: neither was ever among the largest holders.
+      watcher.send("alice, carol: still here");
+      assertThat(alice.readLine()).isEqualTo("from watcher: still here");
+      assertThat(carol.readLine()).isEqualTo("from watcher: still here");
     } finally {
       deaf.forEach(LineClient::close);
     }
