@@ -60,6 +60,8 @@ final class Connection {
   private boolean counted = true;
   /** Whether a write to the socket completed since the last heartbeat. */
   private boolean wrote;
+  /** The bytes queued at the last heartbeat, when none had left since the one before; else 0. */
+  private long stuck;
   private boolean waitingForBroker;
   private boolean stopped;
   private boolean paused;
@@ -125,6 +127,7 @@ final class Connection {
    * stall timeout: that is how a client that does not read is let go.
    */
   void heartbeat() {
+    stuck = wrote ? 0 : queued;
     if (wrote) {
       wrote = false;
     } else if (queued == 0 && !closed) {
@@ -449,6 +452,10 @@ final class Connection {
   }
 
   void closed() {
+    if (stuck > 0 && state != State.GONE && loop.cutOffs().allow()) {
+      log.info("{} ({}) took none of the {} bytes queued for it for {} ms; disconnected", link.remoteAddress(), login,
+        stuck, ServerVerticle.STALL_MILLIS);
+    }
     closed = true;
     uncount();
     loop.closed(address);

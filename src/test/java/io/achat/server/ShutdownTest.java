@@ -73,9 +73,13 @@ class ShutdownTest {
       vertx.undeploy(server.deploymentId()).await(20, TimeUnit.SECONDS);
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(tookMillis).as("undeploy time").isLessThan(10_000);
-      // The server stopped waiting for bob after the timeout. Vert.x keeps his socket, and what
-      // is queued for it, until he takes it: nothing is lost if he ever does.
-      assertThat(bob.readUntilClosed()).hasSize(2_000).allMatch(line -> line.equals("from alice: " + text));
+      // The server stopped waiting for bob after the timeout, and let go of his socket once he
+      // had taken nothing for the stall timeout: what he reads is what left before, in order,
+      // the last line possibly cut short (without its line end) where the socket was closed.
+      List<String> got = bob.readUntilClosed();
+      assertThat(got.size()).as("lines bob got").isLessThan(2_000);
+      assertThat(got.subList(0, got.size() - 1)).allMatch(line -> line.equals("from alice: " + text));
+      assertThat("from alice: " + text).startsWith(got.get(got.size() - 1));
     }
   }
 }

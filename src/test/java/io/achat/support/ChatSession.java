@@ -52,16 +52,18 @@ public interface ChatSession extends AutoCloseable {
 
   /**
    * Waits, by asking the broker, until {@code who} is no longer connected: each round trip goes
-   * through the broker, so this waits on the broker, not on a clock.
+   * through the broker, so this waits on the broker, not on a clock; it gives up after 20 s (and
+   * 100 rounds at least), since on a cluster the news comes from another node.
    */
   default void awaitGone(String who) {
-    for (int round = 0; round < 10_000; round++) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    for (int round = 0; round < 100 || System.nanoTime() < deadline; round++) {
       send(who + ": are you there?");
       if (sync().contains("error: not connected: " + who)) {
         return;
       }
     }
-    throw new AssertionError(who + " is still connected");
+    throw new AssertionError(who + " is still connected after 20 s");
   }
 
   /** Numbers for {@link #sync}'s tokens, unique in the test JVM. */
