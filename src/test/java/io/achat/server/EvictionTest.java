@@ -32,15 +32,16 @@ class EvictionTest {
 
   @Test
   void pastTheBudgetTheClientsHoldingTheMostAreCutOffAndReadersKeepEverything(Vertx vertx) throws Exception {
-    // Ten non-readers may each hold 256 KiB, but all clients together only 1 MiB.
+    // Ten non-readers may each hold 1 MiB, but all clients together only 2 MiB: past it they
+    // hold 200 KiB each on average, far more than the sender's 8 KiB on their way to the broker.
     ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("instances", 1)
-      .put("maxQueuedBytes", 256 * 1024).put("maxClientMemory", 1024 * 1024));
+      .put("maxQueuedBytes", 1024 * 1024).put("maxClientMemory", 2 * 1024 * 1024).put("maxInFlightBytes", 8192));
     List<LineClient> deaf = IntStream.range(0, 10).mapToObj(i -> server.loginSlowReader("deaf" + i)).toList();
     try (LineClient alice = server.login("alice"); LineClient carol = server.login("carol");
          LineClient watcher = server.login("watcher")) {
       String to = String.join(", ", deaf.stream().map(LineClient::login).toList()) + ", carol: ";
       String text = "m".repeat(1000);
-      int count = 6_000;
+      int count = 8_000;
       CompletableFuture<List<String>> carolGot = Background.supply(() ->
         IntStream.range(0, count).mapToObj(i -> carol.readLine()).toList());
       // alice reads too (she is told who is no longer connected), up to her own last line.
@@ -65,7 +66,7 @@ class EvictionTest {
       String metrics = ChatMetrics.of(vertx).scrape();
       assertThat(counter(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}"))
         .as("cut off for the budget: %s", metrics).isPositive();
-      assertThat(counter(metrics, "achat_client_memory_budget_bytes")).isEqualTo(1024 * 1024);
+      assertThat(counter(metrics, "achat_client_memory_budget_bytes")).isEqualTo(2 * 1024 * 1024);
       // alice and carol took their messages: neither was ever among the largest holders.
       watcher.send("alice, carol: still here");
       assertThat(alice.readLine()).isEqualTo("from watcher: still here");

@@ -73,11 +73,11 @@ class ShutdownTest {
       vertx.undeploy(server.deploymentId()).await(20, TimeUnit.SECONDS);
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(tookMillis).as("undeploy time").isLessThan(10_000);
-      // The server stopped waiting for bob after the timeout, and let go of his socket once he
-      // had taken nothing for the stall timeout: what he reads is what left before, in order,
-      // the last line possibly cut short (without its line end) where the socket was closed.
+      // The server stopped waiting for bob after the timeout, and lets go of his socket once he
+      // has taken nothing for the stall timeout (he may start reading before): what he reads is
+      // in order, the last line possibly cut short (without its line end) where it was closed.
       List<String> got = bob.readUntilClosed();
-      assertThat(got.size()).as("lines bob got").isLessThan(2_000);
+      assertThat(got.size()).as("lines bob got").isBetween(1, 2_000);
       assertThat(got.subList(0, got.size() - 1)).allMatch(line -> line.equals("from alice: " + text));
       assertThat("from alice: " + text).startsWith(got.get(got.size() - 1));
     }
