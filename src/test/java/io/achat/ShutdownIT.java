@@ -64,7 +64,9 @@ class ShutdownIT {
         assertThat(server.exitStatus(30)).isZero();
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertThat(seconds).as("shutdown took (drainTimeoutMillis is 2 s)").isLessThan(15);
-        assertThat(server.output()).anyMatch(line -> line.contains("did not take its last messages in time"));
+        // Given up on at the drain deadline, or let go before it for taking nothing for 1.5 s.
+        assertThat(server.output()).anyMatch(line -> line.contains("(bob) did not take its last messages in time")
+          || line.matches(".*\\(bob\\) took none of the \\d+ bytes queued for it for 1500 ms; disconnected"));
       }
     }
   }

@@ -62,6 +62,8 @@ final class Connection {
   private boolean wrote;
   /** The bytes queued at the last heartbeat, when none had left since the one before; else 0. */
   private long stuck;
+  /** Cut off for what it held: that was logged, its socket's close need not be. */
+  private boolean cut;
   private boolean waitingForBroker;
   private boolean stopped;
   private boolean paused;
@@ -304,6 +306,7 @@ final class Connection {
    * what is queued has left, or when the socket's idle timer finds it taking nothing.
    */
   private void cutOff() {
+    cut = true;
     uncount();
     if (state == State.CHATTING) {
       loop.send(new Event.Disconnect(peer, login));
@@ -452,7 +455,7 @@ final class Connection {
   }
 
   void closed() {
-    if (stuck > 0 && state != State.GONE && loop.cutOffs().allow()) {
+    if (stuck > 0 && !cut && loop.cutOffs().allow()) {
       log.info("{} ({}) took none of the {} bytes queued for it for {} ms; disconnected", link.remoteAddress(), login,
         stuck, ServerVerticle.STALL_MILLIS);
     }

@@ -74,6 +74,12 @@ class EvictionTest {
     } finally {
       deaf.forEach(LineClient::close);
     }
+    // Everyone has gone: what the budget counts is back to nothing, not drifting up.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (counter(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes") != 0 && System.nanoTime() < deadline) {
+      vertx.timer(20, TimeUnit.MILLISECONDS).await(); // a poll, bounded by the deadline
+    }
+    assertThat(counter(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes")).isZero();
   }
 
   @Test
