@@ -7,7 +7,7 @@ final class Client {
   final int index;
   final String name;
   /** Its connection, over TCP or a WebSocket; {@code null} until connected. */
-  Link link;
+  ClientLink link;
   /** The start of a line cut between two reads, or of a WebSocket message cut into frames. */
   Buffer partial;
   long connectStart;

@@ -65,7 +65,7 @@ final class Load {
     this.sentSeq = new PairCounters(clients.length);
     this.lines = new LineReader(this);
     this.webSockets = settings.targets().stream().anyMatch(Address::webSocket)
-      ? vertx.createWebSocketClient(WebSocketLink.clientOptions(CONNECT_TIMEOUT_MILLIS))
+      ? vertx.createWebSocketClient(WebSocketClientLink.clientOptions(CONNECT_TIMEOUT_MILLIS))
       : null;
   }
 
@@ -134,9 +134,9 @@ final class Load {
     Client client = clients[nextToConnect++];
     Address target = settings.target(client.index);
     client.connectStart = micros();
-    Future<Link> connected = target.webSocket()
-      ? WebSocketLink.connect(webSockets, target, CONNECT_TIMEOUT_MILLIS, client, lines)
-      : net.connect(target.port(), target.host()).map(socket -> new TcpLink(socket, client, lines));
+    Future<ClientLink> connected = target.webSocket()
+      ? WebSocketClientLink.connect(webSockets, target, CONNECT_TIMEOUT_MILLIS, client, lines)
+      : net.connect(target.port(), target.host()).map(socket -> new TcpClientLink(socket, client, lines));
     connected.onComplete(ar -> {
       if (ar.failed()) {
         connectFailures++;

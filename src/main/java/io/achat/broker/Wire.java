@@ -24,10 +24,6 @@ final class Wire {
     return in.getByte(pos++);
   }
 
-  boolean bool() {
-    return tag() != 0;
-  }
-
   int i32() {
     int v = in.getInt(pos);
     pos += 4;
@@ -75,9 +71,5 @@ final class Wire {
   static void strings(Buffer out, List<String> list) {
     out.appendInt(list.size());
     list.forEach(s -> string(out, s));
-  }
-
-  static void bool(Buffer out, boolean b) {
-    out.appendByte((byte) (b ? 1 : 0));
   }
 }

@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Limits of spec.md's "Lifecycle and limits", against a deployed server over real sockets. */
+/** The server's limits (the README's "Limits"), against a deployed server over real sockets. */
 @ExtendWith(VertxExtension.class)
 class LimitsTest {
 

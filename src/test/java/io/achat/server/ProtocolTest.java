@@ -16,7 +16,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The wire protocol of spec.md, rule by rule, over real sockets against a deployed server. */
+/** The wire protocol of the README, rule by rule, over real sockets against a deployed server. */
 @ExtendWith(VertxExtension.class)
 class ProtocolTest {
 

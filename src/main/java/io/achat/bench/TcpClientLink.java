@@ -3,11 +3,11 @@ package io.achat.bench;
 import io.vertx.core.net.NetSocket;
 
 /** The line protocol over TCP: lines go out as they are, and arrive in chunks cut anywhere. */
-final class TcpLink implements Link {
+final class TcpClientLink implements ClientLink {
 
   private final NetSocket socket;
 
-  TcpLink(NetSocket socket, Client client, LineReader lines) {
+  TcpClientLink(NetSocket socket, Client client, LineReader lines) {
     this.socket = socket;
     socket.handler(chunk -> lines.chunk(client, chunk));
     socket.closeHandler(v -> lines.closed(client));

@@ -4,7 +4,7 @@ package io.achat.bench;
  * A client's connection to the server, over TCP or over a WebSocket: the modes send lines through
  * it without knowing which, and it hands what arrives to the {@link LineReader}.
  */
-interface Link {
+interface ClientLink {
 
   /**
    * Sends {@code lines}, one or more lines each ending in {@code '\n'}: over TCP in one write, over

@@ -12,7 +12,7 @@ import io.vertx.core.http.WebSocketFrame;
  * The line protocol over a WebSocket: each text frame, or each text message cut into several
  * frames, is exactly one line, with no newline, both ways.
  */
-final class WebSocketLink implements Link {
+final class WebSocketClientLink implements ClientLink {
 
   private static final int MAX_SIZE = 1 << 20;
 
@@ -22,7 +22,7 @@ final class WebSocketLink implements Link {
   /** The message being received is binary: no line, and counted garbled when it ends. */
   private boolean binary;
 
-  private WebSocketLink(WebSocket socket, Client client, LineReader lines) {
+  private WebSocketClientLink(WebSocket socket, Client client, LineReader lines) {
     this.socket = socket;
     this.client = client;
     this.lines = lines;
@@ -44,7 +44,7 @@ final class WebSocketLink implements Link {
   }
 
   /** Opens {@code client}'s WebSocket to {@code target}, with no Origin header: the bench is no browser. */
-  static Future<Link> connect(WebSocketClient webSockets, Address target, long handshakeTimeoutMillis,
+  static Future<ClientLink> connect(WebSocketClient webSockets, Address target, long handshakeTimeoutMillis,
                               Client client, LineReader lines) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setHost(target.host())
@@ -52,7 +52,7 @@ final class WebSocketLink implements Link {
       .setURI(target.path())
       .setAllowOriginHeader(false)
       .setTimeout(handshakeTimeoutMillis);
-    return webSockets.connect(options).map(socket -> new WebSocketLink(socket, client, lines));
+    return webSockets.connect(options).map(socket -> new WebSocketClientLink(socket, client, lines));
   }
 
   /** Joins the frames of one message, in the client's partial line, and hands it on as one line. */
