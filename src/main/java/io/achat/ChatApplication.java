@@ -46,10 +46,11 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     clustered = given(args, "cluster");
   }
 
+  /** The web page and the management server are on under the launcher unless {@code -conf} says otherwise. */
   @Override
   public JsonObject afterConfigParsed(JsonObject config) {
-    conf = config;
-    return config;
+    conf = ChatConfig.underLauncher(config);
+    return conf;
   }
 
   /**

@@ -78,7 +78,7 @@ public final class HealthCheck {
     if (conf == null && Files.isReadable(MANAGEMENT_FILE)) {
       return Files.readString(MANAGEMENT_FILE).trim();
     }
-    ChatConfig config = ChatConfig.read(conf == null ? new JsonObject() : json(conf));
+    ChatConfig config = ChatConfig.read(ChatConfig.underLauncher(conf == null ? new JsonObject() : json(conf)));
     if (!config.management()) {
       throw new IllegalArgumentException("the management server is off ('managementPort' is 0)");
     }

@@ -55,6 +55,12 @@ public record ChatConfig(
   long maxBlockedMillis) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
+  /**
+   * What {@code java -jar} (and so the image) adds over the defaults, below its {@code -conf}:
+   * the web page and the management server. Deployed by class name, a-chat opens only the chat
+   * port unless its configuration asks for more.
+   */
+  public static final String LAUNCHER_RESOURCE = "conf/launcher.json";
 
   /** The configuration keys, with the environment variable and system property that set each. */
   public enum Key {
@@ -295,9 +301,18 @@ public record ChatConfig(
 
   /** The defaults shipped in {@code src/main/conf/a-chat.json}. */
   public static JsonObject defaults() {
-    try (InputStream in = ChatConfig.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+    return resource(DEFAULTS_RESOURCE);
+  }
+
+  /** {@code conf} (a {@code -conf}) over what the launcher adds to the defaults ({@link #LAUNCHER_RESOURCE}). */
+  public static JsonObject underLauncher(JsonObject conf) {
+    return resource(LAUNCHER_RESOURCE).mergeIn(conf == null ? new JsonObject() : conf);
+  }
+
+  private static JsonObject resource(String name) {
+    try (InputStream in = ChatConfig.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the class path");
+        throw new IllegalStateException(name + " is missing from the class path");
       }
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {

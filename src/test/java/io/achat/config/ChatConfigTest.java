@@ -25,7 +25,17 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 9180, 32, List.of("loopback"), 8000, List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000));
+      "", 5701, List.of(), "a-chat", 0, 32, List.of("loopback"), 0, List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000));
+  }
+
+  @Test
+  void theLauncherTurnsOnTheWebPageAndManagementUnderItsConf(Vertx vertx) {
+    ChatConfig launched = ChatConfig.load(vertx, ChatConfig.underLauncher(null)).await();
+    assertThat(launched.webPort()).isEqualTo(8000);
+    assertThat(launched.managementPort()).isEqualTo(9180);
+    ChatConfig told = ChatConfig.load(vertx, ChatConfig.underLauncher(new JsonObject().put("webPort", 0))).await();
+    assertThat(told.webPort()).isZero();
+    assertThat(told.managementPort()).isEqualTo(9180);
   }
 
   @Test
