@@ -2,6 +2,7 @@ package io.achat.server;
 
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
+import io.achat.support.Presence;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,14 +59,17 @@ class DisconnectTest {
   }
 
   @Test
-  void aClientThatLeavesBeforeLoggingInDisturbsNobody() {
+  void aClientThatLeavesBeforeOrRightAtItsLoginHoldsNothing() {
     try (LineClient alice = server.login("alice")) {
       server.connect().close();
+      // Its last line, without a line end, is its login; then it is gone, and so is the login.
       LineClient half = server.connect();
-      half.sendRaw("unfinished log".getBytes());
+      half.sendRaw("bob".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       half.close();
-      alice.send("alice: still fine");
-      assertThat(alice.readLine()).isEqualTo("from alice: still fine");
+      try (LineClient bob = Presence.loginRetrying(server::connect, "bob", 10_000)) {
+        alice.send("bob: the login was free again");
+        assertThat(bob.readLine()).isEqualTo("from alice: the login was free again");
+      }
     }
   }
 }

@@ -95,8 +95,9 @@ class ProtocolTest {
   void loginOfExactlyTheMaximumLengthIsAccepted() {
     String login = "abcdefghijklmnopqrstuvwxyz012345";
     assertThat(login).hasSize(32);
-    try (LineClient client = server.login(login)) {
-      assertThat(client.login()).isEqualTo(login);
+    try (LineClient client = server.login(login); LineClient bob = server.login("bob")) {
+      bob.send(login + ": the longest login there is");
+      assertThat(client.readLine()).isEqualTo("from bob: the longest login there is");
     }
   }
 
