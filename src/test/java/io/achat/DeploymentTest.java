@@ -1,5 +1,6 @@
 package io.achat;
 
+import io.achat.config.Addresses;
 import io.achat.broker.BrokerVerticle;
 import io.achat.server.ServerVerticle;
 import io.achat.support.Background;
@@ -36,7 +37,7 @@ class DeploymentTest {
   @Test
   void theBrokerAndTheAcceptLoopsDeployByClassNameAndServeClients(Vertx vertx, VertxTestContext test) {
     Promise<String> listening = Promise.promise();
-    vertx.eventBus().<String>localConsumer(ServerVerticle.LISTENING, m -> listening.tryComplete(m.body()))
+    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.tryComplete(m.body()))
       .completion()
       .compose(v -> vertx.deployVerticle("io.achat.broker.BrokerVerticle", new DeploymentOptions().setConfig(CONF)))
       .compose(v -> vertx.deployVerticle("io.achat.server.ServerVerticle",

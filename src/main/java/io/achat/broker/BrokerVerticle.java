@@ -1,5 +1,6 @@
 package io.achat.broker;
 
+import io.achat.config.Addresses;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.LoopWatch;
@@ -36,15 +37,6 @@ import java.util.concurrent.TimeUnit;
  * its configuration from the deployment config.
  */
 public final class BrokerVerticle extends VerticleBase {
-
-  /** Where accept loops send their events; local to the node. */
-  public static final String ADDRESS = "a-chat.broker";
-
-  /** Delivery options of everything between the broker and the accept loops of one node. */
-  public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-
-  /** Where every broker of a cluster publishes its users' comings and goings. */
-  static final String DIRECTORY = "a-chat.directory";
 
   private static final Logger log = LoggerFactory.getLogger(BrokerVerticle.class);
   private static final String CLAIM = "broker";
@@ -93,11 +85,6 @@ public final class BrokerVerticle extends VerticleBase {
   private final Set<String> members = new HashSet<>();
   private long checkTimer = -1;
 
-  /** The event-bus address of the broker of cluster node {@code node}. */
-  static String nodeAddress(String node) {
-    return "a-chat.node." + node;
-  }
-
   @Override
   public Future<?> start() {
     String holder = deployments().putIfAbsent(CLAIM, context.deploymentID());
@@ -116,7 +103,9 @@ public final class BrokerVerticle extends VerticleBase {
         config = loaded;
         return vertx.isClustered() ? joinCluster() : Future.succeededFuture();
       })
-      .compose(v -> vertx.eventBus().<Event>localConsumer(ADDRESS, this::handle).completion())
+      .compose(v -> Future.all(
+        vertx.eventBus().<Event>localConsumer(Addresses.BROKER, this::handle).completion(),
+        vertx.eventBus().localConsumer(Addresses.BROKER_STATUS, m -> m.reply(status())).completion()))
       .onFailure(e -> deployments().remove(CLAIM, context.deploymentID()));
   }
 
@@ -133,8 +122,8 @@ public final class BrokerVerticle extends VerticleBase {
       .compose(map -> {
         claims = new LoginClaims(map, node, goneNodes::contains);
         return Future.all(
-          vertx.eventBus().<Event>consumer(nodeAddress(node), this::fromNode).completion(),
-          vertx.eventBus().<Event>consumer(DIRECTORY, m -> directory(m.body())).completion());
+          vertx.eventBus().<Event>consumer(Addresses.node(node), this::fromNode).completion(),
+          vertx.eventBus().<Event>consumer(Addresses.DIRECTORY, m -> directory(m.body())).completion());
       })
       .compose(v -> claims.all())
       .map(all -> {
@@ -145,7 +134,7 @@ public final class BrokerVerticle extends VerticleBase {
           }
         });
         heardWhileSeeding = null;
-        vertx.eventBus().publish(DIRECTORY, new Event.Hello(node));
+        vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Hello(node));
         checkTimer = vertx.setPeriodic(CHECK_MILLIS, t -> checkNodes());
         log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
           directory.nodes().size());
@@ -196,10 +185,6 @@ public final class BrokerVerticle extends VerticleBase {
 
   private void handle(Message<Event> envelope) {
     Event event = envelope.body();
-    if (event == null) {
-      envelope.reply(status());
-      return;
-    }
     long start = System.nanoTime();
     if (event instanceof Event.LoopStarted started) {
       loop(started.loop());
@@ -294,10 +279,10 @@ public final class BrokerVerticle extends VerticleBase {
    */
   private Future<?> online(String login) {
     Event.Online online = new Event.Online(node, login);
-    vertx.eventBus().publish(DIRECTORY, online);
+    vertx.eventBus().publish(Addresses.DIRECTORY, online);
     List<Future<?>> noted = new ArrayList<>(members.size());
     for (String member : members) {
-      noted.add(vertx.eventBus().request(nodeAddress(member), online, NOTE));
+      noted.add(vertx.eventBus().request(Addresses.node(member), online, NOTE));
     }
     return Future.join(noted);
   }
@@ -396,7 +381,7 @@ public final class BrokerVerticle extends VerticleBase {
   /** On a cluster: {@code login} is no longer a user of this node. */
   private void offline(String login) {
     if (claims != null) {
-      vertx.eventBus().publish(DIRECTORY, new Event.Offline(node, login));
+      vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Offline(node, login));
       claims.release(login);
     }
   }
@@ -436,7 +421,7 @@ public final class BrokerVerticle extends VerticleBase {
     for (LoopOutbox loop : touched) {
       loop.touched = false;
       if (!loop.isEmpty()) {
-        vertx.eventBus().send(loop.address, loop.take(), LOCAL);
+        vertx.eventBus().send(loop.address, loop.take(), Addresses.LOCAL);
       }
     }
     touched.clear();
@@ -451,7 +436,7 @@ public final class BrokerVerticle extends VerticleBase {
       }
     }
     touchedNodes.clear();
-    acks.forEach((from, batch) -> vertx.eventBus().send(nodeAddress(from), new Event.Ack(node, batch)));
+    acks.forEach((from, batch) -> vertx.eventBus().send(Addresses.node(from), new Event.Ack(node, batch)));
     acks.clear();
   }
 
@@ -513,7 +498,7 @@ public final class BrokerVerticle extends VerticleBase {
       noteOnline(online);
     } else if (event instanceof Event.Hello hello && !hello.node().equals(node)) {
       member(hello.node());
-      vertx.eventBus().send(nodeAddress(hello.node()), new Event.Hello(node));
+      vertx.eventBus().send(Addresses.node(hello.node()), new Event.Hello(node));
     } else if (event instanceof Event.Offline offline && !offline.node().equals(node)) {
       heard(offline.login());
       directory.offline(offline.login(), offline.node());
@@ -540,7 +525,7 @@ public final class BrokerVerticle extends VerticleBase {
         continue;
       }
       checks.merge(there, 1, Integer::sum);
-      vertx.eventBus().request(nodeAddress(there), null, CHECK).onComplete(ar -> {
+      vertx.eventBus().request(Addresses.node(there), null, CHECK).onComplete(ar -> {
         checks.computeIfPresent(there, (n, count) -> count > 1 ? count - 1 : null);
         if (ar.failed() && ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
           nodeGone(there);

@@ -1,5 +1,7 @@
 package io.achat.broker;
 
+import io.achat.config.Addresses;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,7 @@ final class NodeOutbox {
 
   NodeOutbox(String node) {
     this.node = node;
-    this.address = BrokerVerticle.nodeAddress(node);
+    this.address = Addresses.node(node);
   }
 
   void add(Event.Message message, Credit credit) {

@@ -1,6 +1,6 @@
 package io.achat.ops;
 
-import io.achat.broker.BrokerVerticle;
+import io.achat.config.Addresses;
 import io.achat.config.ChatConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,11 +25,9 @@ import java.util.stream.Collectors;
  */
 public final class ManagementVerticle extends VerticleBase {
 
-  /** Publishes {@code http://host:port} here once it listens (the real port when -1 was asked for). */
-  public static final String LISTENING = "a-chat.management";
 
   private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
-  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(BrokerVerticle.LOCAL).setSendTimeout(1000);
+  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(Addresses.LOCAL).setSendTimeout(1000);
   /** How often the event loops are asked whether they answer, and how long one may take before it is not ready. */
   private static final long PROBE_MILLIS = 250;
   private static final long READY_MILLIS = 1000;
@@ -56,7 +54,7 @@ public final class ManagementVerticle extends VerticleBase {
       })
       .onSuccess(s -> {
         log.info("management (metrics, health) on {}", url());
-        vertx.eventBus().publish(LISTENING, url(), BrokerVerticle.LOCAL);
+        vertx.eventBus().publish(Addresses.MANAGEMENT_LISTENING, url(), Addresses.LOCAL);
       });
   }
 
@@ -107,7 +105,7 @@ public final class ManagementVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> askBroker() {
-    return vertx.eventBus().<JsonObject>request(BrokerVerticle.ADDRESS, null, ASK_BROKER).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(Addresses.BROKER_STATUS, null, ASK_BROKER).map(m -> m.body());
   }
 
   private static void json(HttpServerRequest request, int status, JsonObject body) {

@@ -5,6 +5,7 @@ import io.achat.broker.Delivery;
 import io.achat.broker.EndOfTurn;
 import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
+import io.achat.config.Addresses;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.LoopWatch;
@@ -58,8 +59,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerVerticle extends VerticleBase {
 
-  /** Each accept loop publishes {@code host:port} here once it listens (the real port when 0 was asked for). */
-  public static final String LISTENING = "a-chat.listening";
   /** Where WebSocket clients connect on {@code webPort}. */
   public static final String WEB_SOCKET_PATH = "/ws";
 
@@ -83,8 +82,6 @@ public final class ServerVerticle extends VerticleBase {
    */
   static final long STALL_MILLIS = 1500;
   private static final long HEARTBEAT_MILLIS = 500;
-  /** Where an accept loop within its share of maxClientMemory tells the others that the node is over it. */
-  private static final String PRESSURE = "a-chat.memory.over";
   /** Lines of each kind about clients a loop logs at the most in {@link #LOG_WINDOW_MILLIS}. */
   private static final int LOG_LINES = 10;
   private static final long LOG_WINDOW_MILLIS = 10_000;
@@ -123,7 +120,7 @@ public final class ServerVerticle extends VerticleBase {
     EventCodec.registerAll(vertx);
     metrics = ChatMetrics.of(vertx);
     endOfTurn = new EndOfTurn(context, this::flush);
-    address = "a-chat.loop." + UUID.randomUUID();
+    address = Addresses.loop(UUID.randomUUID().toString());
     return ChatConfig.load(vertx, config())
       .compose(loaded -> {
         config = loaded;
@@ -139,14 +136,14 @@ public final class ServerVerticle extends VerticleBase {
         }
         return Future.all(
           vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion(),
-          vertx.eventBus().localConsumer(PRESSURE, message -> evictIfOver(false)).completion());
+          vertx.eventBus().localConsumer(Addresses.MEMORY_OVER, message -> evictIfOver(false)).completion());
       })
-      .compose(v -> vertx.eventBus().request(BrokerVerticle.ADDRESS, new Event.LoopStarted(address), BrokerVerticle.LOCAL)
+      .compose(v -> vertx.eventBus().request(Addresses.BROKER, new Event.LoopStarted(address), Addresses.LOCAL)
         .recover(e -> Future.failedFuture(new IllegalStateException(
           "no a-chat broker in this Vert.x instance: deploy " + BrokerVerticle.class.getName() + " first", e))))
       // A loop that cannot listen is done: the broker need not wait for it to drain.
-      .compose(v -> listen().onFailure(e -> vertx.eventBus().send(BrokerVerticle.ADDRESS, new Event.Drain(address),
-        BrokerVerticle.LOCAL)));
+      .compose(v -> listen().onFailure(e -> vertx.eventBus().send(Addresses.BROKER, new Event.Drain(address),
+        Addresses.LOCAL)));
   }
 
   private Future<?> listen() {
@@ -168,7 +165,7 @@ public final class ServerVerticle extends VerticleBase {
         + config.port() + (config.tls() ? " with TLS ('host', 'port', 'tlsCertPath', 'tlsKeyPath'): " : " ('host', 'port'): ")
         + e.getMessage(), e)))
       .compose(s -> config.web() ? listenWeb() : Future.succeededFuture())
-      .onSuccess(s -> vertx.eventBus().publish(LISTENING, localAddress().toString(), BrokerVerticle.LOCAL));
+      .onSuccess(s -> vertx.eventBus().publish(Addresses.LISTENING, localAddress().toString(), Addresses.LOCAL));
   }
 
   /** The web page and the WebSocket door, over TLS too when TLS is configured. */
@@ -365,7 +362,7 @@ public final class ServerVerticle extends VerticleBase {
     }
     Event event = outbox.size() == 1 ? outbox.get(0) : new Event.Events(Collections.unmodifiableList(outbox));
     outbox = new ArrayList<>();
-    vertx.eventBus().send(BrokerVerticle.ADDRESS, event, BrokerVerticle.LOCAL);
+    vertx.eventBus().send(Addresses.BROKER, event, Addresses.LOCAL);
   }
 
   /**
@@ -399,7 +396,7 @@ public final class ServerVerticle extends VerticleBase {
     }
     if (held <= share) {
       if (tellOthers && memory.loops() > 1) {
-        vertx.eventBus().publish(PRESSURE, null, BrokerVerticle.LOCAL);
+        vertx.eventBus().publish(Addresses.MEMORY_OVER, null, Addresses.LOCAL);
       }
       return;
     }
@@ -470,8 +467,8 @@ public final class ServerVerticle extends VerticleBase {
     List<Connection> all = new ArrayList<>(connections.values());
     all.forEach(Connection::stopReading);
     flush();
-    DeliveryOptions options = new DeliveryOptions(BrokerVerticle.LOCAL).setSendTimeout(Math.max(1, drainMillis));
-    vertx.eventBus().request(BrokerVerticle.ADDRESS, new Event.Drain(address), options)
+    DeliveryOptions options = new DeliveryOptions(Addresses.LOCAL).setSendTimeout(Math.max(1, drainMillis));
+    vertx.eventBus().request(Addresses.BROKER, new Event.Drain(address), options)
       .onFailure(e -> log.warn("the broker did not confirm the drain: {}", e.getMessage()))
       .onComplete(ar -> {
         new ArrayList<>(connections.values()).forEach(Connection::close);

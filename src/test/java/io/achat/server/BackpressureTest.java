@@ -1,5 +1,6 @@
 package io.achat.server;
 
+import io.achat.config.Addresses;
 import io.achat.broker.BrokerVerticle;
 import io.achat.broker.Delivery;
 import io.achat.broker.Event;
@@ -52,7 +53,7 @@ class BackpressureTest {
   @ValueSource(booleans = {false, true})
   void aFloodingSenderIsNotReadWhileTheBrokerLagsAndNothingIsLost(boolean webSocket, Vertx vertx) throws Exception {
     EventCodec.registerAll(vertx);
-    vertx.eventBus().<Event>localConsumer(BrokerVerticle.ADDRESS, envelope -> {
+    vertx.eventBus().<Event>localConsumer(Addresses.BROKER, envelope -> {
       broker = Vertx.currentContext();
       if (envelope.body() instanceof Event.LoopStarted || envelope.body() instanceof Event.Drain) {
         envelope.reply(null);
@@ -61,7 +62,7 @@ class BackpressureTest {
       }
     }).completion().await();
     CompletableFuture<String> listening = new CompletableFuture<>();
-    vertx.eventBus().<String>localConsumer(ServerVerticle.LISTENING, m -> listening.complete(m.body())).completion().await();
+    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.complete(m.body())).completion().await();
     int webPort = ClusterFixture.freePort();
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW)
       .put("managementPort", 0).put("webPort", webSocket ? webPort : 0);
@@ -147,7 +148,7 @@ class BackpressureTest {
   }
 
   private static void answer(Vertx vertx, String loop, Delivery.Part part) {
-    vertx.eventBus().send(loop, new Delivery(List.of(part)), BrokerVerticle.LOCAL);
+    vertx.eventBus().send(loop, new Delivery(List.of(part)), Addresses.LOCAL);
   }
 
   /** The WebSocket upgrade, on the channel while it still blocks. */
