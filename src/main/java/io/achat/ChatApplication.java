@@ -39,6 +39,8 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private JsonObject conf;
   private volatile boolean serving;
   private long maxBlockedMillis;
+  /** Every layer read once, before Vert.x exists (the cluster keys are needed for it), and handed down. */
+  private JsonObject resolved;
 
   ChatApplication(String[] args) {
     super(args);
@@ -71,6 +73,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       throw e;
     }
     maxBlockedMillis = config.maxBlockedMillis();
+    resolved = config.toJson();
     if (config.management() && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
@@ -144,15 +147,17 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   }
 
   /**
-   * {@code -instances N} means N accept loops sharing one broker, not N whole servers: it becomes
-   * the {@code instances} key (as a system property, so it wins over the other layers).
+   * The verticle gets the configuration resolved before Vert.x started. {@code -instances N}
+   * means N accept loops sharing one broker, not N whole servers: it becomes the
+   * {@code instances} key, over every other layer.
    */
   @Override
   public void beforeDeployingVerticle(HookContext context) {
+    JsonObject config = resolved.copy();
     if (instancesGiven) {
-      System.setProperty("achat.instances", Integer.toString(context.deploymentOptions().getInstances()));
+      config.put(ChatConfig.Key.INSTANCES.json(), context.deploymentOptions().getInstances());
     }
-    context.deploymentOptions().setInstances(1);
+    context.deploymentOptions().setConfig(config).setInstances(1);
   }
 
   @Override
@@ -185,7 +190,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       // another server's, or gone already
     }
     if (serving) {
-      // Called by the launcher's shutdown hook once Vert.x closed cleanly.
+      // halt, not exit: this runs in the JVM's shutdown hook, where System.exit would block for good.
       Runtime.getRuntime().halt(0);
     }
   }

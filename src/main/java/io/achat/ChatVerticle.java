@@ -29,14 +29,15 @@ public final class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return ChatConfig.load(vertx, config())
-      .compose(config -> vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions().setConfig(config()))
+    return ChatConfig.of(vertx, config())
+      // Resolved once here, and handed down as it is.
+      .compose(config -> vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions().setConfig(config.toJson()))
         .compose(broker -> vertx.deployVerticle(() -> {
               ServerVerticle server = new ServerVerticle();
               servers.add(server);
               return server;
-            }, new DeploymentOptions().setConfig(config()).setInstances(config.instances()))
-          .compose(loops -> !config.management() ? Future.succeededFuture(loops) : deployManagement()
+            }, new DeploymentOptions().setConfig(config.toJson()).setInstances(config.instances()))
+          .compose(loops -> !config.management() ? Future.succeededFuture(loops) : deployManagement(config)
             .recover(e -> vertx.undeploy(loops).transform(ar -> Future.failedFuture(e))))
           .recover(e -> vertx.undeploy(broker).transform(ar -> Future.failedFuture(e))))
         .onSuccess(id -> log.info("a-chat listening on {}{}{} ({})", localAddress(),
@@ -52,9 +53,9 @@ public final class ChatVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Future<String> deployManagement() {
+  private Future<String> deployManagement(ChatConfig config) {
     management = new ManagementVerticle();
-    return vertx.deployVerticle(management, new DeploymentOptions().setConfig(config()));
+    return vertx.deployVerticle(management, new DeploymentOptions().setConfig(config.toJson()));
   }
 
   /** {@code http://host:port} of the management server; {@code null} when it is off or until started. */

@@ -98,7 +98,7 @@ public final class BrokerVerticle extends VerticleBase {
     LoopWatch.of(vertx).watch("the broker", context);
     endOfTurn = new EndOfTurn(context, this::flush);
     // On a cluster, accept loops are served only once this broker has joined the others.
-    return ChatConfig.load(vertx, config())
+    return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         config = loaded;
         return vertx.isClustered() ? joinCluster() : Future.succeededFuture();

@@ -266,6 +266,58 @@ public record ChatConfig(
       longInteger(merged, Key.MAX_BLOCKED_MILLIS));
   }
 
+  /**
+   * In a deployment config: the configuration was resolved already (every layer read and
+   * checked) and is handed down as it is; see {@link #toJson}.
+   */
+  public static final String RESOLVED = "aChatResolved";
+
+  /**
+   * A verticle's configuration: {@code deploymentConfig} as it is when it was resolved already
+   * (handed down by {@code ChatVerticle} or the launcher), else read through every layer.
+   */
+  public static Future<ChatConfig> of(Vertx vertx, JsonObject deploymentConfig) {
+    if (deploymentConfig != null && deploymentConfig.getBoolean(RESOLVED, false)) {
+      try {
+        return Future.succeededFuture(fromJson(deploymentConfig));
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return load(vertx, deploymentConfig == null ? new JsonObject() : deploymentConfig);
+  }
+
+  /** Every key with the value in force, marked {@link #RESOLVED}: the config to deploy the pieces with. */
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put(RESOLVED, true)
+      .put(Key.HOST.json(), host)
+      .put(Key.PORT.json(), port)
+      .put(Key.INSTANCES.json(), instances)
+      .put(Key.MAX_LOGIN_LENGTH.json(), maxLoginLength)
+      .put(Key.MAX_LINE_LENGTH.json(), maxLineLength)
+      .put(Key.DRAIN_TIMEOUT_MILLIS.json(), drainTimeoutMillis)
+      .put(Key.MAX_CONNECTIONS.json(), maxConnections)
+      .put(Key.LOGIN_TIMEOUT_MILLIS.json(), loginTimeoutMillis)
+      .put(Key.TCP_KEEP_ALIVE.json(), tcpKeepAlive)
+      .put(Key.MAX_QUEUED_BYTES.json(), maxQueuedBytes)
+      .put(Key.MAX_IN_FLIGHT_BYTES.json(), maxInFlightBytes)
+      .put(Key.TLS_CERT_PATH.json(), tlsCertPath)
+      .put(Key.TLS_KEY_PATH.json(), tlsKeyPath)
+      .put(Key.CLUSTER_HOST.json(), clusterHost)
+      .put(Key.CLUSTER_PORT.json(), clusterPort)
+      .put(Key.CLUSTER_MEMBERS.json(), new JsonArray(clusterMembers))
+      .put(Key.CLUSTER_NAME.json(), clusterName)
+      .put(Key.MANAGEMENT_PORT.json(), managementPort)
+      .put(Key.MAX_CONNECTIONS_PER_ADDRESS.json(), maxConnectionsPerAddress)
+      .put(Key.EXEMPT_ADDRESSES.json(), new JsonArray(exemptAddresses))
+      .put(Key.WEB_PORT.json(), webPort)
+      .put(Key.WEB_ORIGINS.json(), new JsonArray(webOrigins))
+      .put(Key.MAX_CLIENT_MEMORY.json(), maxClientMemory)
+      .put(Key.WEB_SOCKET_TIMEOUT_MILLIS.json(), webSocketTimeoutMillis)
+      .put(Key.MAX_BLOCKED_MILLIS.json(), maxBlockedMillis);
+  }
+
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
   public static Future<ChatConfig> load(Vertx vertx, JsonObject deploymentConfig) {
     JsonArray envKeys = new JsonArray();

@@ -40,7 +40,7 @@ public final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return ChatConfig.load(vertx, config())
+    return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         config = loaded;
         metrics = ChatMetrics.of(vertx);

@@ -121,7 +121,7 @@ public final class ServerVerticle extends VerticleBase {
     metrics = ChatMetrics.of(vertx);
     endOfTurn = new EndOfTurn(context, this::flush);
     address = Addresses.loop(UUID.randomUUID().toString());
-    return ChatConfig.load(vertx, config())
+    return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         config = loaded;
         openFiles.checkLimit(config.maxConnections());

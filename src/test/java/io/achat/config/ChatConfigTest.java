@@ -29,6 +29,16 @@ class ChatConfigTest {
   }
 
   @Test
+  void aResolvedConfigurationIsHandedDownAsItIsAndReadNoMore(Vertx vertx) {
+    ChatConfig resolved = ChatConfig.load(vertx, new JsonObject().put("maxLineLength", 2048).put("maxClientMemory", 12345678))
+      .await();
+    System.setProperty("achat.maxLineLength", "4096");
+    assertThat(ChatConfig.of(vertx, resolved.toJson()).await()).isEqualTo(resolved);
+    // Not resolved yet: every layer is read, the system property too.
+    assertThat(ChatConfig.of(vertx, new JsonObject().put("maxLineLength", 2048)).await().maxLineLength()).isEqualTo(4096);
+  }
+
+  @Test
   void theLauncherTurnsOnTheWebPageAndManagementUnderItsConf(Vertx vertx) {
     ChatConfig launched = ChatConfig.load(vertx, ChatConfig.underLauncher(null)).await();
     assertThat(launched.webPort()).isEqualTo(8000);

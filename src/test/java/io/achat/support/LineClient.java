@@ -1,6 +1,5 @@
 package io.achat.support;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +23,10 @@ public final class LineClient implements ChatSession {
 
   private final Socket socket;
   private final InputStream in;
+  /** What was read and not handed out yet: {@code buffer[pos..limit)}. Lines are cut from it without a copy per byte. */
+  private final byte[] buffer = new byte[64 * 1024];
+  private int pos;
+  private int limit;
   private final OutputStream out;
   private String login;
 
@@ -31,7 +34,7 @@ public final class LineClient implements ChatSession {
     this.socket = socket;
     socket.setSoTimeout(READ_TIMEOUT_MILLIS);
     socket.setTcpNoDelay(true);
-    this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+    this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
   }
 
@@ -130,16 +133,31 @@ public final class LineClient implements ChatSession {
   @Override
   public String readLine() {
     try {
-      ByteArrayOutputStream line = new ByteArrayOutputStream(64);
+      ByteArrayOutputStream line = null;
       while (true) {
-        int b = in.read();
-        if (b < 0) {
+        for (int i = pos; i < limit; i++) {
+          if (buffer[i] == '\n') {
+            String text;
+            if (line == null) {
+              text = new String(buffer, pos, i - pos, StandardCharsets.UTF_8);
+            } else {
+              line.write(buffer, pos, i - pos);
+              text = line.toString(StandardCharsets.UTF_8);
+            }
+            pos = i + 1;
+            return text;
+          }
+        }
+        if (line == null) {
+          line = new ByteArrayOutputStream(Math.max(64, limit - pos));
+        }
+        line.write(buffer, pos, limit - pos);
+        pos = 0;
+        limit = in.read(buffer);
+        if (limit < 0) {
+          limit = 0;
           return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
         }
-        if (b == '\n') {
-          return line.toString(StandardCharsets.UTF_8);
-        }
-        line.write(b);
       }
     } catch (SocketTimeoutException e) {
       throw new AssertionError((login == null ? "client" : login) + ": no line within "
@@ -155,7 +173,7 @@ public final class LineClient implements ChatSession {
   public void expectSilence(int millis) {
     try {
       socket.setSoTimeout(millis);
-      int b = in.read();
+      int b = pos < limit ? buffer[pos] & 0xff : in.read();
       throw new AssertionError((login == null ? "client" : login) + ": expected nothing for " + millis + " ms, got "
         + (b < 0 ? "the end of the stream" : "byte " + b));
     } catch (SocketTimeoutException e) {
@@ -186,11 +204,12 @@ public final class LineClient implements ChatSession {
    * {@link #DISCARD_SILENCE_MILLIS} for each read, longer than any flood the tests send.
    */
   public long discardUntilClosed() {
-    byte[] buffer = new byte[64 * 1024];
-    long total = 0;
+    long total = limit - pos;
+    pos = 0;
+    limit = 0;
     try {
       socket.setSoTimeout(DISCARD_SILENCE_MILLIS);
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+      for (int n = in.read(this.buffer); n >= 0; n = in.read(this.buffer)) {
         total += n;
       }
     } catch (SocketTimeoutException e) {
