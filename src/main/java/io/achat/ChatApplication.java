@@ -100,7 +100,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     Vertx vertx = context.vertx();
     vertx.exceptionHandler(e -> {
       if (e instanceof VirtualMachineError error) {
-        Fatal.exit(Fatal.OUT_OF_MEMORY, "the JVM failed (" + error + "); a-chat cannot go on", error);
+        Fatal.jvmError("an event loop", error);
       } else {
         log.error("unhandled exception", e);
       }

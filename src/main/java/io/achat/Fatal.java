@@ -13,16 +13,38 @@ final class Fatal {
 
   private static final Logger log = LoggerFactory.getLogger(Fatal.class);
 
+  /** Given back when the heap is exhausted, so that the last log line can still be written. */
+  @SuppressWarnings("unused")
+  private static volatile byte[] reserve = new byte[1 << 20];
+
   private Fatal() {
+  }
+
+  /** An error of the JVM (out of memory) reached {@code where}: logs it if it can, and ends the process. */
+  static void jvmError(String where, Throwable error) {
+    try {
+      reserve = null;
+      log.error("the JVM failed in " + where + " (" + error + "); a-chat cannot go on", error);
+    } catch (Throwable nothingMoreToDo) {
+      // not even the log line: the exit status says it
+    } finally {
+      halt(OUT_OF_MEMORY);
+    }
   }
 
   static void exit(int status, String why, Throwable cause) {
     try {
       log.error(why, cause);
+    } catch (Throwable nothingMoreToDo) {
+      // not even the log line: the exit status says it
     } finally {
-      // halt, not exit: the shutdown hook's clean stop needs the very event loops that no longer answer.
-      Runtime.getRuntime().halt(status);
+      halt(status);
     }
+  }
+
+  /** halt, not exit: the shutdown hook's clean stop needs the very event loops that no longer answer. */
+  private static void halt(int status) {
+    Runtime.getRuntime().halt(status);
   }
 
   /** Ends the process on an error of the JVM in any thread, such as the blocked-thread checker's. */
@@ -30,7 +52,7 @@ final class Fatal {
     Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
       if (e instanceof VirtualMachineError) {
-        exit(OUT_OF_MEMORY, "the JVM failed in thread " + thread.getName() + " (" + e + "); a-chat cannot go on", e);
+        jvmError("thread " + thread.getName(), e);
       } else if (previous != null) {
         previous.uncaughtException(thread, e);
       } else {

@@ -4,6 +4,7 @@ import io.achat.support.Background;
 import io.achat.support.Flood;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
+import io.achat.support.Prometheus;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -68,9 +69,11 @@ class ResilienceIT {
         int rounds = 0;
         while (System.nanoTime() < deadline) {
           alice.send("bob: round " + rounds);
-          assertThat(bob.readLine()).isEqualTo("from alice: round " + rounds);
+          assertThat(bob.readLine()).as("bob, round %d; the server on them: %s", rounds, about(server, "(alice)", "(bob)", "cannot go on", "Exception", "Error"))
+            .isEqualTo("from alice: round " + rounds);
           bob.send("alice: back " + rounds);
-          assertThat(alice.readLine()).isEqualTo("from bob: back " + rounds);
+          assertThat(alice.readLine()).as("alice, round %d; the server on them: %s", rounds, about(server, "(alice)", "(bob)", "cannot go on", "Exception", "Error"))
+            .isEqualTo("from bob: back " + rounds);
           rounds++;
         }
         long sent = 0;
@@ -78,13 +81,13 @@ class ResilienceIT {
           sent += flood.get(60, TimeUnit.SECONDS);
         }
         String metrics = server.management("/metrics");
-        double evicted = sample(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}");
+        double evicted = Prometheus.sample(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}");
         System.out.printf("%d exchanges of the honest pair while 4 senders sent %d MiB to %d non-readers;"
           + " %.0f cut off for the budget, %.0f for maxQueuedBytes%n", rounds, sent >> 20, deaf.size(), evicted,
-          sample(metrics, "achat_clients_evicted_total\\{reason=\"queue\"}"));
+          Prometheus.sample(metrics, "achat_clients_evicted_total\\{reason=\"queue\"}"));
         assertThat(rounds).isPositive();
         assertThat(evicted).as("clients cut off for the budget").isPositive();
-        assertThat(sample(metrics, "achat_client_memory_bytes")).isLessThanOrEqualTo(Long.parseLong(budget.group(1)));
+        assertThat(Prometheus.sample(metrics, "achat_client_memory_bytes")).isLessThanOrEqualTo(Long.parseLong(budget.group(1)));
         assertThat(server.management("/ready")).contains("\"status\":\"READY\"");
         senders.forEach(LineClient::close);
         for (CompletableFuture<Long> reading : sendersRead) {
@@ -100,10 +103,17 @@ class ResilienceIT {
     }
   }
 
+  /** What the server logged that mentions any of {@code words}. */
+  private static List<String> about(JarProcess server, String... words) {
+    return server.output().stream().filter(line -> java.util.Arrays.stream(words).anyMatch(line::contains)).toList();
+  }
+
   @Test
   void withTheBudgetLiftedAnExhaustedHeapEndsTheProcessWithANonZeroStatus() throws Exception {
     try (JarProcess server = JarProcess.start(Map.of(), List.of("-Xmx64m"), "-conf",
-      "{\"host\":\"127.0.0.1\",\"port\":0,\"maxClientMemory\":8000000000,\"maxQueuedBytes\":1000000000}")) {
+      // The budget lifted, and non-readers let be (else the stall timeout lets them go first).
+      "{\"host\":\"127.0.0.1\",\"port\":0,\"maxClientMemory\":8000000000,\"maxQueuedBytes\":1000000000,"
+        + "\"stallTimeoutMillis\":600000}")) {
       int port = server.port();
       List<LineClient> deaf = new ArrayList<>();
       List<LineClient> senders = new ArrayList<>();
@@ -126,13 +136,5 @@ class ResilienceIT {
       }
       assertThat(server.output()).anyMatch(l -> l.contains("OutOfMemoryError") && l.contains("a-chat cannot go on"));
     }
-  }
-
-  static double sample(String scrape, String name) {
-    Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+-]+)$").matcher(scrape);
-    if (!m.find()) {
-      throw new AssertionError("no " + name + " in " + scrape);
-    }
-    return Double.parseDouble(m.group(1));
   }
 }

@@ -52,7 +52,8 @@ public record ChatConfig(
   List<String> webOrigins,
   long maxClientMemory,
   long webSocketTimeoutMillis,
-  long maxBlockedMillis) {
+  long maxBlockedMillis,
+  long stallTimeoutMillis) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
   /**
@@ -88,7 +89,8 @@ public record ChatConfig(
     WEB_ORIGINS("webOrigins"),
     MAX_CLIENT_MEMORY("maxClientMemory"),
     WEB_SOCKET_TIMEOUT_MILLIS("webSocketTimeoutMillis"),
-    MAX_BLOCKED_MILLIS("maxBlockedMillis");
+    MAX_BLOCKED_MILLIS("maxBlockedMillis"),
+    STALL_TIMEOUT_MILLIS("stallTimeoutMillis");
 
     private final String json;
 
@@ -162,6 +164,8 @@ public record ChatConfig(
     require(webSocketTimeoutMillis >= 3000, Key.WEB_SOCKET_TIMEOUT_MILLIS, "must be at least 3000", webSocketTimeoutMillis);
     require(maxBlockedMillis == 0 || maxBlockedMillis >= 2000, Key.MAX_BLOCKED_MILLIS,
       "must be 0 (never exit) or at least 2000", maxBlockedMillis);
+    require(stallTimeoutMillis >= 300 && stallTimeoutMillis <= Integer.MAX_VALUE, Key.STALL_TIMEOUT_MILLIS,
+      "must be at least 300", stallTimeoutMillis);
   }
 
   /** {@code *}, or {@code http(s)://host[:port]} with nothing after it. */
@@ -263,7 +267,8 @@ public record ChatConfig(
       list(merged, Key.WEB_ORIGINS),
       longInteger(merged, Key.MAX_CLIENT_MEMORY),
       longInteger(merged, Key.WEB_SOCKET_TIMEOUT_MILLIS),
-      longInteger(merged, Key.MAX_BLOCKED_MILLIS));
+      longInteger(merged, Key.MAX_BLOCKED_MILLIS),
+      longInteger(merged, Key.STALL_TIMEOUT_MILLIS));
   }
 
   /**
@@ -315,7 +320,8 @@ public record ChatConfig(
       .put(Key.WEB_ORIGINS.json(), new JsonArray(webOrigins))
       .put(Key.MAX_CLIENT_MEMORY.json(), maxClientMemory)
       .put(Key.WEB_SOCKET_TIMEOUT_MILLIS.json(), webSocketTimeoutMillis)
-      .put(Key.MAX_BLOCKED_MILLIS.json(), maxBlockedMillis);
+      .put(Key.MAX_BLOCKED_MILLIS.json(), maxBlockedMillis)
+      .put(Key.STALL_TIMEOUT_MILLIS.json(), stallTimeoutMillis);
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -445,11 +451,12 @@ public record ChatConfig(
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
         + " maxInFlightBytes=%d tls=%s managementPort=%d maxConnectionsPerAddress=%d exemptAddresses=%s"
-        + " webPort=%d webOrigins=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d",
+        + " webPort=%d webOrigins=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
+        + " stallTimeoutMillis=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, maxConnectionsPerAddress, String.join(",", exemptAddresses),
       webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins), maxClientMemory,
-      webSocketTimeoutMillis, maxBlockedMillis);
+      webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis);
   }
 }

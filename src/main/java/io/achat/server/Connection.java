@@ -123,7 +123,7 @@ final class Connection {
   }
 
   /**
-   * Every half a second: a connection that had nothing written lately is written nothing, which
+   * Every third of stallTimeoutMillis: a connection that had nothing written lately is written nothing, which
    * tells the socket's idle timer that its output moves. One whose queued bytes have not moved
    * since the last heartbeat gets none, so the timer closes it once it has taken nothing for the
    * stall timeout: that is how a client that does not read is let go.
@@ -457,7 +457,7 @@ final class Connection {
   void closed() {
     if (stuck > 0 && !cut && loop.cutOffs().allow()) {
       log.info("{} ({}) took none of the {} bytes queued for it for {} ms; disconnected", link.remoteAddress(), login,
-        stuck, ServerVerticle.STALL_MILLIS);
+        stuck, config.stallTimeoutMillis());
     }
     closed = true;
     uncount();

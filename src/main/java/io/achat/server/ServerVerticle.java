@@ -74,14 +74,6 @@ public final class ServerVerticle extends VerticleBase {
    * chat port's servers use.
    */
   private static final int ANY_WEB_PORT = -2;
-  /**
-   * A TCP connection that neither reads nor has anything written for this long is closed by
-   * Vert.x's idle timer, which closes without flushing: the one way, on Vert.x 5.0's public API,
-   * to let go of a client that does not take what is queued for it. The heartbeat keeps the
-   * output of every other connection moving (see {@link Connection#heartbeat}).
-   */
-  static final long STALL_MILLIS = 1500;
-  private static final long HEARTBEAT_MILLIS = 500;
   /** Lines of each kind about clients a loop logs at the most in {@link #LOG_WINDOW_MILLIS}. */
   private static final int LOG_LINES = 10;
   private static final long LOG_WINDOW_MILLIS = 10_000;
@@ -130,7 +122,9 @@ public final class ServerVerticle extends VerticleBase {
         memory.loopStarted();
         LoopWatch.of(vertx).watch("an accept loop", context);
         memory.meter(metrics, config.maxClientMemory());
-        heartbeatTimer = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> heartbeat());
+        // A third of the stall timeout: a connection that wrote just after one heartbeat still
+        // gets the next but one in time.
+        heartbeatTimer = vertx.setPeriodic(Math.max(100, config.stallTimeoutMillis() / 3), t -> heartbeat());
         if (config.web()) {
           pingTimer = vertx.setPeriodic(config.webSocketTimeoutMillis() / 3, t -> connections.values().forEach(Connection::ping));
         }
@@ -147,8 +141,12 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   private Future<?> listen() {
+    // A TCP connection that neither reads nor has anything written for stallTimeoutMillis is
+    // closed by Vert.x's idle timer, which closes without flushing: the one way, on Vert.x 5.0's
+    // public API, to let go of a client that does not take what is queued for it. The heartbeat
+    // keeps the output of every other connection moving (see Connection#heartbeat).
     NetServerOptions options = new NetServerOptions()
-      .setIdleTimeout((int) STALL_MILLIS)
+      .setIdleTimeout((int) config.stallTimeoutMillis())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setTcpNoDelay(true)
       .setTcpKeepAlive(config.tcpKeepAlive())
@@ -460,7 +458,7 @@ public final class ServerVerticle extends VerticleBase {
     long drainMillis = config.drainTimeoutMillis();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
     // Stops accepting now; completes once every connection is closed, or at the deadline. A
-    // socket whose client takes nothing more is closed by its idle timer (see STALL_MILLIS).
+    // socket whose client takes nothing more is closed by its idle timer (stallTimeoutMillis).
     Future<Void> closed = Future.all(server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS),
       web == null ? Future.succeededFuture() : web.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS))
       .mapEmpty();

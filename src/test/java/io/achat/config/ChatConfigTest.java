@@ -25,7 +25,7 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 0, 32, List.of("loopback"), 0, List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000));
+      "", 5701, List.of(), "a-chat", 0, 32, List.of("loopback"), 0, List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500));
   }
 
   @Test
@@ -61,6 +61,8 @@ class ChatConfigTest {
     }
     assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("maxBlockedMillis", 500)))
       .hasMessageContaining("'maxBlockedMillis' (ACHAT_MAX_BLOCKED_MILLIS)");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("stallTimeoutMillis", 100)))
+      .hasMessageContaining("'stallTimeoutMillis' (ACHAT_STALL_TIMEOUT_MILLIS)");
     assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("webSocketTimeoutMillis", 100)))
       .hasMessageContaining("'webSocketTimeoutMillis' (ACHAT_WEB_SOCKET_TIMEOUT_MILLIS)");
   }

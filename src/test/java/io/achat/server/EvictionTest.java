@@ -5,6 +5,7 @@ import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.achat.support.Presence;
+import io.achat.support.Prometheus;
 import io.achat.support.RawWebSocket;
 import io.achat.support.WsClient;
 import io.vertx.core.Vertx;
@@ -17,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,9 +63,9 @@ class EvictionTest {
         watcher.awaitGone(d.login());
       }
       String metrics = ChatMetrics.of(vertx).scrape();
-      assertThat(counter(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}"))
+      assertThat(Prometheus.sample(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}"))
         .as("cut off for the budget: %s", metrics).isPositive();
-      assertThat(counter(metrics, "achat_client_memory_budget_bytes")).isEqualTo(2 * 1024 * 1024);
+      assertThat(Prometheus.sample(metrics, "achat_client_memory_budget_bytes")).isEqualTo(2 * 1024 * 1024);
       // alice and carol took their messages: neither was ever among the largest holders.
       watcher.send("alice, carol: still here");
       assertThat(alice.readLine()).isEqualTo("from watcher: still here");
@@ -76,10 +75,11 @@ class EvictionTest {
     }
     // Everyone has gone: what the budget counts is back to nothing, not drifting up.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (counter(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes") != 0 && System.nanoTime() < deadline) {
+    while (Prometheus.sample(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes") != 0
+      && System.nanoTime() < deadline) {
       vertx.timer(20, TimeUnit.MILLISECONDS).await(); // a poll, bounded by the deadline
     }
-    assertThat(counter(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes")).isZero();
+    assertThat(Prometheus.sample(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes")).isZero();
   }
 
   @Test
@@ -113,8 +113,8 @@ class EvictionTest {
   void anIdleClientIsNotTakenForOneThatDoesNotRead(Vertx vertx) {
     ChatServerFixture server = ChatServerFixture.deploy(vertx);
     try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob")) {
-      // Three times the stall timeout with nothing to read or send.
-      bob.expectSilence((int) (3 * ServerVerticle.STALL_MILLIS));
+      // Three times the stall timeout (stallTimeoutMillis, 1500 by default) with nothing to read or send.
+      bob.expectSilence(3 * 1500);
       alice.send("bob: are you still there?");
       assertThat(bob.readLine()).isEqualTo("from alice: are you still there?");
     }
@@ -146,15 +146,6 @@ class EvictionTest {
   }
 
   private static long openConnections(Vertx vertx) {
-    return (long) counter(ChatMetrics.of(vertx).scrape(), "achat_connections_open");
-  }
-
-  /** The value of the one sample of {@code name} (a regular expression) in Prometheus's text format. */
-  static double counter(String scrape, String name) {
-    Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+-]+)$").matcher(scrape);
-    if (!m.find()) {
-      throw new AssertionError("no " + name + " in " + scrape);
-    }
-    return Double.parseDouble(m.group(1));
+    return (long) Prometheus.sample(ChatMetrics.of(vertx).scrape(), "achat_connections_open");
   }
 }

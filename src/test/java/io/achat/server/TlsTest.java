@@ -94,8 +94,8 @@ class TlsTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       socket.getOutputStream().write("carol\ncarol: in\n".getBytes(StandardCharsets.UTF_8));
       assertThat(in.readLine()).isEqualTo("from carol: in");
-      // Three times the stall timeout with nothing to read or send.
-      socket.setSoTimeout((int) (3 * ServerVerticle.STALL_MILLIS));
+      // Three times the stall timeout (stallTimeoutMillis, 1500 by default) with nothing to read or send.
+      socket.setSoTimeout(3 * 1500);
       assertThatThrownBy(in::readLine).isInstanceOf(SocketTimeoutException.class);
       socket.setSoTimeout(20_000);
       socket.getOutputStream().write("carol: still in\n".getBytes(StandardCharsets.UTF_8));
