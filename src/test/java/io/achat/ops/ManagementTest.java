@@ -6,8 +6,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -34,7 +32,6 @@ class ManagementTest {
 
   private Vertx vertx;
   private ChatServerFixture server;
-  private HttpClient http;
 
   @BeforeEach
   void start() {
@@ -42,7 +39,6 @@ class ManagementTest {
     vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(16).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
     server = ChatServerFixture.deploy(vertx, new JsonObject().put("managementPort", -1).put("maxLineLength", 1024));
-    http = vertx.createHttpClient();
   }
 
   @AfterEach
@@ -144,7 +140,7 @@ class ManagementTest {
   }
 
   /** Asks /ready until it answers {@code status}, for up to 10 s. */
-  private Response awaitReady(int status) throws IOException {
+  private Response awaitReady(int status) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     Response ready = getOffLoop("/ready");
     while (ready.status() != status && System.nanoTime() < deadline) {
@@ -170,29 +166,27 @@ class ManagementTest {
   private record Response(int status, String body) {
   }
 
-  /**
-   * A GET with the JDK's client: a Vert.x client called from the test's thread would take the
-   * event loops in turn, the blocked one too.
-   */
-  private Response getOffLoop(String path) throws IOException {
-    HttpURLConnection http = (HttpURLConnection) java.net.URI.create(server.managementUrl() + path).toURL()
-      .openConnection();
-    http.setReadTimeout(10_000);
-    try (InputStream in = http.getResponseCode() < 400 ? http.getInputStream() : http.getErrorStream()) {
-      return new Response(http.getResponseCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+  /** A GET off Vert.x's event loops: a Vert.x client called from the test's thread would take them in turn, a blocked one too. */
+  private Response getOffLoop(String path) {
+    return get(server.managementUrl(), path);
   }
 
   private Response get(String path) {
     return get(server.managementUrl(), path);
   }
 
+  /** A GET with the JDK's client, bounded in time. */
   private Response get(String base, String path) {
-    java.net.URI uri = java.net.URI.create(base + path);
-    return http.request(HttpMethod.GET, uri.getPort(), uri.getHost(), uri.getPath())
-      .compose(request -> request.send())
-      .compose(response -> response.body().map(body -> new Response(response.statusCode(), body.toString())))
-      .await();
+    try {
+      HttpURLConnection http = (HttpURLConnection) java.net.URI.create(base + path).toURL().openConnection();
+      http.setConnectTimeout(10_000);
+      http.setReadTimeout(10_000);
+      try (InputStream in = http.getResponseCode() < 400 ? http.getInputStream() : http.getErrorStream()) {
+        return new Response(http.getResponseCode(), in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(base + path, e);
+    }
   }
 
   /** Scrapes until {@code gauge} reads {@code expected} (a socket's close is counted a moment after the client sees it). */
