@@ -245,9 +245,7 @@ public final class BrokerVerticle extends VerticleBase {
     LoopOutbox loop = loop(joining.peer().loop());
     claiming.remove(login);
     if (failure != null) {
-      if (claimFailures.allow()) {
-        log.warn("cannot claim login '{}' in the cluster: {}", login, failure.toString());
-      }
+      claimFailures.warn(log, "cannot claim login '{}' in the cluster: {}", login, failure.toString());
       metrics.refused(Refusal.UNAVAILABLE);
       loop.add(Delivery.Joined.refused(connection, "cannot log in now: the cluster did not answer; try again"));
     } else if (!holder.equals(node)) {

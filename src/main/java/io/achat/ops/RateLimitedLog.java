@@ -52,6 +52,20 @@ public final class RateLimitedLog {
     return false;
   }
 
+  /** Logs at info level through {@code to}, if a line of this kind may be logged now. */
+  public void info(Logger to, String format, Object... arguments) {
+    if (allow()) {
+      to.info(format, arguments);
+    }
+  }
+
+  /** Logs a warning through {@code to}, if a line of this kind may be logged now. */
+  public void warn(Logger to, String format, Object... arguments) {
+    if (allow()) {
+      to.warn(format, arguments);
+    }
+  }
+
   /** Ends the window once it is over, with the summary of what it held back; call it now and then too. */
   public void tick() {
     long now = clock.getAsLong();

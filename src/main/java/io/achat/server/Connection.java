@@ -175,9 +175,7 @@ final class Connection {
     String name = line.strip();
     Optional<String> refusal = Logins.check(name, config.maxLoginLength());
     if (refusal.isPresent()) {
-      if (loop.refusals().allow()) {
-        log.info("{} refused: {}", link.remoteAddress(), refusal.get());
-      }
+      loop.refusals().info(log, "{} refused: {}", link.remoteAddress(), refusal.get());
       metrics.refused(Refusal.INVALID);
       refuse(Replies.error(refusal.get()));
       return;
@@ -195,15 +193,11 @@ final class Connection {
       return;
     }
     if (!refusal.isEmpty()) {
-      if (loop.refusals().allow()) {
-        log.info("{} refused: {}", link.remoteAddress(), refusal);
-      }
+      loop.refusals().info(log, "{} refused: {}", link.remoteAddress(), refusal);
       refuse(Replies.error(refusal));
       return;
     }
-    if (loop.comings().allow()) {
-      log.info("{} logged in as {}", link.remoteAddress(), login);
-    }
+    loop.comings().info(log, "{} logged in as {}", link.remoteAddress(), login);
     metrics.loginAccepted();
     state = State.CHATTING;
     if (closed && stopped) {
@@ -280,10 +274,8 @@ final class Connection {
       metrics.queued(-n);
     });
     if (queued > config.maxQueuedBytes()) {
-      if (loop.cutOffs().allow()) {
-        log.warn("{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes; disconnecting",
-          link.remoteAddress(), login, queued);
-      }
+      loop.cutOffs().warn(log, "{} ({}) is not reading: {} bytes queued for it, more than maxQueuedBytes;"
+        + " disconnecting", link.remoteAddress(), login, queued);
       metrics.slowConsumer();
       metrics.evicted(Eviction.QUEUE);
       cutOff();
@@ -292,10 +284,8 @@ final class Connection {
 
   /** The node holds more than maxClientMemory for its clients, and this one holds among the most. */
   void evictForMemory(long budget) {
-    if (loop.cutOffs().allow()) {
-      log.warn("{} ({}) holds {} bytes, among the most while the server holds more than maxClientMemory ({}) for its"
-        + " clients; disconnecting", link.remoteAddress(), login, held(), budget);
-    }
+    loop.cutOffs().warn(log, "{} ({}) holds {} bytes, among the most while the server holds more than"
+      + " maxClientMemory ({}) for its clients; disconnecting", link.remoteAddress(), login, held(), budget);
     metrics.evicted(Eviction.MEMORY);
     cutOff();
   }
@@ -319,9 +309,7 @@ final class Connection {
   /** The server is full and a newer connection takes this one's place: it has not logged in. */
   void evict() {
     if (state == State.LOGIN) {
-      if (loop.refusals().allow()) {
-        log.info("{} refused: server full, and it had not logged in", link.remoteAddress());
-      }
+      loop.refusals().info(log, "{} refused: server full, and it had not logged in", link.remoteAddress());
       metrics.refused(Refusal.EVICTED);
       refuse(Replies.error("server full"));
     }
@@ -331,9 +319,7 @@ final class Connection {
     if (state == State.LOGIN) {
       long millis = config.loginTimeoutMillis();
       String limit = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-      if (loop.refusals().allow()) {
-        log.info("{} refused: no login within {}", link.remoteAddress(), limit);
-      }
+      loop.refusals().info(log, "{} refused: no login within {}", link.remoteAddress(), limit);
       metrics.refused(Refusal.TIMEOUT);
       refuse(Replies.error("no login within " + limit));
     }
@@ -341,9 +327,7 @@ final class Connection {
 
   private void invalidUtf8() {
     if (state == State.LOGIN) {
-      if (loop.refusals().allow()) {
-        log.info("{} refused: login is not valid UTF-8", link.remoteAddress());
-      }
+      loop.refusals().info(log, "{} refused: login is not valid UTF-8", link.remoteAddress());
       metrics.refused(Refusal.NOT_UTF8);
       refuse(Replies.error("login is not valid UTF-8"));
     } else {
@@ -354,9 +338,7 @@ final class Connection {
   /** From the link: what the client sent is not a line ({@code what} says why); dropped. */
   void unreadable(String what) {
     if (state == State.LOGIN) {
-      if (loop.refusals().allow()) {
-        log.info("{} refused: login is {}", link.remoteAddress(), what);
-      }
+      loop.refusals().info(log, "{} refused: login is {}", link.remoteAddress(), what);
       metrics.refused(Refusal.INVALID);
       refuse(Replies.error("login is " + what));
     } else if (state == State.CHATTING) {
@@ -385,9 +367,8 @@ final class Connection {
       return;
     }
     int max = config.maxLineLength();
-    if (loop.cutOffs().allow()) {
-      log.info("{} ({}) sent a line longer than {} bytes; disconnecting", link.remoteAddress(), login, max);
-    }
+    loop.cutOffs().info(log, "{} ({}) sent a line longer than {} bytes; disconnecting", link.remoteAddress(), login,
+      max);
     metrics.lineTooLong();
     if (state == State.LOGIN) {
       metrics.refused(Refusal.TOO_LONG);
@@ -447,17 +428,15 @@ final class Connection {
   /** The parser has handed over every line the client sent before its end. */
   void ended() {
     if (state == State.CHATTING) {
-      if (loop.comings().allow()) {
-        log.info("{} ({}) left", link.remoteAddress(), login);
-      }
+      loop.comings().info(log, "{} ({}) left", link.remoteAddress(), login);
       leave(null);
     }
   }
 
   void closed() {
-    if (stuck > 0 && !cut && loop.cutOffs().allow()) {
-      log.info("{} ({}) took none of the {} bytes queued for it for {} ms; disconnected", link.remoteAddress(), login,
-        stuck, config.stallTimeoutMillis());
+    if (stuck > 0 && !cut) {
+      loop.cutOffs().info(log, "{} ({}) took none of the {} bytes queued for it for {} ms; disconnected",
+        link.remoteAddress(), login, stuck, config.stallTimeoutMillis());
     }
     closed = true;
     uncount();
@@ -465,17 +444,13 @@ final class Connection {
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
       case LOGIN -> {
-        if (loop.comings().allow()) {
-          log.info("{} disconnected", link.remoteAddress());
-        }
+        loop.comings().info(log, "{} disconnected", link.remoteAddress());
         gone();
       }
       case CHATTING -> {
         // Its end reaches the parser once reading resumes; at shutdown reading does not resume.
         if (stopped) {
-          if (loop.comings().allow()) {
-            log.info("{} ({}) closed at shutdown", link.remoteAddress(), login);
-          }
+          loop.comings().info(log, "{} ({}) closed at shutdown", link.remoteAddress(), login);
           leave(null);
         }
       }
@@ -512,8 +487,7 @@ final class Connection {
    * the idle timer closes once it has taken nothing for the stall timeout.
    */
   void tooLate() {
-    if (loop.cutOffs().allow()) {
-      log.info("{} ({}) did not take its last messages in time; no longer waiting for it", link.remoteAddress(), login);
-    }
+    loop.cutOffs().info(log, "{} ({}) did not take its last messages in time; no longer waiting for it",
+      link.remoteAddress(), login);
   }
 }

@@ -126,7 +126,8 @@ public final class ServerVerticle extends VerticleBase {
         // gets the next but one in time.
         heartbeatTimer = vertx.setPeriodic(Math.max(100, config.stallTimeoutMillis() / 3), t -> heartbeat());
         if (config.web()) {
-          pingTimer = vertx.setPeriodic(config.webSocketTimeoutMillis() / 3, t -> connections.values().forEach(Connection::ping));
+          pingTimer = vertx.setPeriodic(config.webSocketTimeoutMillis() / 3,
+            t -> connections.values().forEach(Connection::ping));
         }
         return Future.all(
           vertx.eventBus().<Delivery>localConsumer(address, message -> delivered(message.body())).completion(),
@@ -229,10 +230,8 @@ public final class ServerVerticle extends VerticleBase {
     }
     String origin = handshake.headers().get(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
-      if (refusals.allow()) {
-        log.info("{} refused: a WebSocket from a page at {}, which webOrigins does not allow", handshake.remoteAddress(),
-          origin);
-      }
+      refusals.info(log, "{} refused: a WebSocket from a page at {}, which webOrigins does not allow",
+        handshake.remoteAddress(), origin);
       metrics.refused(ChatMetrics.Refusal.ORIGIN);
       handshake.reject(403);
       return;
@@ -258,10 +257,8 @@ public final class ServerVerticle extends VerticleBase {
     String address = limitedAddress(link);
     if (address != null && perAddress.merge(address, 1, Integer::sum) > config.maxConnectionsPerAddress()) {
       release(address);
-      if (refusals.allow()) {
-        log.info("{} refused: more than {} connections from {} (maxConnectionsPerAddress)", link.remoteAddress(),
-          config.maxConnectionsPerAddress(), address);
-      }
+      refusals.info(log, "{} refused: more than {} connections from {} (maxConnectionsPerAddress)",
+        link.remoteAddress(), config.maxConnectionsPerAddress(), address);
       metrics.refused(ChatMetrics.Refusal.ADDRESS_LIMIT);
       refuse(link, "too many connections from your address");
       return;
@@ -304,9 +301,7 @@ public final class ServerVerticle extends VerticleBase {
       if (!oldest.hasNext()) {
         metrics.connectionClosed();
         release(address);
-        if (refusals.allow()) {
-          log.info("{} refused: server full ({} connections)", link.remoteAddress(), config.maxConnections());
-        }
+        refusals.info(log, "{} refused: server full ({} connections)", link.remoteAddress(), config.maxConnections());
         metrics.refused(ChatMetrics.Refusal.FULL);
         refuse(link, "server full");
         return;
