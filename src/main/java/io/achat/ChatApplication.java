@@ -38,6 +38,8 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private final boolean clustered;
   private JsonObject conf;
   private volatile boolean serving;
+  /** Vert.x is being stopped: its loops end on purpose, and the watchdog stops watching. */
+  private volatile boolean stopping;
   private long maxBlockedMillis;
   /** Every layer read once, before Vert.x exists (the cluster keys are needed for it), and handed down. */
   private JsonObject resolved;
@@ -114,31 +116,42 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   }
 
   private void watchLoops(LoopWatch watch) {
-    long every = Math.min(1000, maxBlockedMillis / 4);
-    long last = System.nanoTime();
-    while (true) {
-      long now = System.nanoTime();
-      if (now - last > TimeUnit.MILLISECONDS.toNanos(3 * every)) {
-        watch.restartClocks(); // the watchdog itself did not run: the process was stopped, not a loop
-      }
-      last = now;
-      watch.probe();
-      List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
-      if (!stalls.isEmpty()) {
-        LoopWatch.Stall stall = stalls.get(0);
-        Throwable where = new Throwable("where " + (stall.thread() == null ? "it" : stall.thread().getName()) + " is");
-        if (stall.thread() != null) {
-          where.setStackTrace(stall.thread().getStackTrace());
+    try {
+      long every = Math.min(1000, maxBlockedMillis / 4);
+      long last = System.nanoTime();
+      while (!stopping) {
+        long now = System.nanoTime();
+        if (now - last > TimeUnit.MILLISECONDS.toNanos(3 * every)) {
+          watch.restartClocks(); // the watchdog itself did not run: the process was stopped, not a loop
         }
-        Fatal.exit(Fatal.BLOCKED, "the event loop of " + stall.name() + " has not answered for " + stall.millis()
-          + " ms (maxBlockedMillis " + maxBlockedMillis + "); a-chat cannot go on", where);
-      }
-      try {
+        last = now;
+        watch.probe();
+        List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
+        if (!stalls.isEmpty() && !stopping) {
+          giveUp(stalls.get(0));
+        }
         Thread.sleep(every); // the watchdog's own pace, not a wait for anything
-      } catch (InterruptedException e) {
-        return;
       }
+    } catch (InterruptedException e) {
+      // the process is ending
+    } catch (VirtualMachineError e) {
+      Fatal.jvmError("the loop watchdog", e);
+    } catch (RuntimeException e) {
+      // without its watchdog the process could stay up without serving
+      Fatal.exit(Fatal.BLOCKED, "the loop watchdog failed; a-chat cannot go on", e);
     }
+  }
+
+  private void giveUp(LoopWatch.Stall stall) {
+    Throwable where = new Throwable("where " + (stall.thread() == null ? "it" : stall.thread().getName()) + " is");
+    if (stall.thread() != null) {
+      where.setStackTrace(stall.thread().getStackTrace());
+    }
+    String what = stall.ended()
+      ? "the event loop of " + stall.name() + " has ended (an error of the JVM can end it)"
+      : "the event loop of " + stall.name() + " has not answered for " + stall.millis()
+        + " ms (maxBlockedMillis " + maxBlockedMillis + ")";
+    Fatal.exit(Fatal.BLOCKED, what + "; a-chat cannot go on", where);
   }
 
   @Override
@@ -175,6 +188,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   @Override
   public void beforeStoppingVertx(HookContext context) {
+    stopping = true;
     log.info("shutting down");
   }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,8 @@ public final class LoopWatch implements Shareable {
     volatile long waitingSince;
     /** The thread that answered last: the loop's thread, whose stack shows where it is stuck. */
     volatile Thread thread;
+    /** The loop refused the probe: its thread has ended (an error of the JVM can end it) and it never answers again. */
+    volatile boolean ended;
 
     Probe(String name, Context context) {
       this.name = name;
@@ -37,8 +40,8 @@ public final class LoopWatch implements Shareable {
     }
   }
 
-  /** A watched loop that has not answered for {@code millis}. */
-  public record Stall(String name, long millis, Thread thread) {
+  /** A watched loop that has not answered for {@code millis}, or whose thread has {@code ended}. */
+  public record Stall(String name, long millis, Thread thread, boolean ended) {
   }
 
   private final Map<Context, Probe> probes = new ConcurrentHashMap<>();
@@ -65,10 +68,14 @@ public final class LoopWatch implements Shareable {
     for (Probe probe : probes.values()) {
       if (probe.waitingSince == 0) {
         probe.waitingSince = Math.max(1, System.nanoTime());
-        probe.context.runOnContext(v -> {
-          probe.thread = Thread.currentThread();
-          probe.waitingSince = 0;
-        });
+        try {
+          probe.context.runOnContext(v -> {
+            probe.thread = Thread.currentThread();
+            probe.waitingSince = 0;
+          });
+        } catch (RejectedExecutionException e) {
+          probe.ended = true;
+        }
       }
     }
   }
@@ -86,18 +93,21 @@ public final class LoopWatch implements Shareable {
     }
   }
 
-  /** The watched loops whose probe has waited {@code millis} or longer, the longest first. */
+  /**
+   * The watched loops whose probe has waited {@code millis} or longer, or whose thread has ended
+   * (those first, then the longest wait first).
+   */
   public List<Stall> stalls(long millis) {
     long now = System.nanoTime();
     List<Stall> stalls = new ArrayList<>();
     for (Probe probe : probes.values()) {
       long since = probe.waitingSince;
       long waited = since == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(now - since);
-      if (since != 0 && waited >= millis) {
-        stalls.add(new Stall(probe.name, waited, probe.thread));
+      if (probe.ended || since != 0 && waited >= millis) {
+        stalls.add(new Stall(probe.name, waited, probe.thread, probe.ended));
       }
     }
-    stalls.sort((a, b) -> Long.compare(b.millis(), a.millis()));
+    stalls.sort((a, b) -> a.ended() != b.ended() ? Boolean.compare(b.ended(), a.ended()) : Long.compare(b.millis(), a.millis()));
     return stalls;
   }
 }

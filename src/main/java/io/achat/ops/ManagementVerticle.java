@@ -88,7 +88,7 @@ public final class ManagementVerticle extends VerticleBase {
         List<LoopWatch.Stall> stalls = watch.stalls(READY_MILLIS);
         if (!stalls.isEmpty()) {
           status.put("eventLoops", "not answering: " + stalls.stream()
-            .map(s -> s.name() + " for " + s.millis() + " ms").collect(Collectors.joining(", ")));
+            .map(s -> s.name() + (s.ended() ? " (its thread has ended)" : " for " + s.millis() + " ms")).collect(Collectors.joining(", ")));
         }
         boolean ready = status.getBoolean("routing", false) && stalls.isEmpty();
         json(request, ready ? 200 : 503, status.put("status", ready ? "READY" : "NOT_READY"));
