@@ -30,11 +30,14 @@ final class LoginClaims {
   private final String node;
   private final Predicate<String> gone;
   private final Map<String, Future<?>> last = new HashMap<>();
+  private final Runnable onIdle;
 
-  LoginClaims(AsyncMap<String, String> map, String node, Predicate<String> gone) {
+  /** {@code onIdle} runs each time the last operation under way completes. */
+  LoginClaims(AsyncMap<String, String> map, String node, Predicate<String> gone, Runnable onIdle) {
     this.map = map;
     this.node = node;
     this.gone = gone;
+    this.onIdle = onIdle;
   }
 
   /**
@@ -112,7 +115,11 @@ final class LoginClaims {
     Future<?> before = last.get(login);
     Future<T> after = before == null ? operation.get() : before.transform(ar -> operation.get());
     last.put(login, after);
-    after.onComplete(ar -> last.remove(login, after));
+    after.onComplete(ar -> {
+      if (last.remove(login, after) && last.isEmpty()) {
+        onIdle.run();
+      }
+    });
     return after;
   }
 }

@@ -1,0 +1,332 @@
+package io.achat.broker;
+
+import io.achat.config.Addresses;
+import io.achat.ops.ChatMetrics;
+import io.achat.ops.RateLimitedLog;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's side of a cluster, on a clustered Vert.x only: logins claimed in the cluster-wide
+ * map ({@link LoginClaims}), where the other nodes' users are ({@link Directory}), lines for
+ * them forwarded to their node's broker once a turn ({@link NodeOutbox}) and lines from other
+ * nodes delivered here, and nodes that are gone noticed ({@link FailureDetector}) and their
+ * logins freed. Runs on the broker's context, with the broker's peers map and turn outbox.
+ */
+final class ClusterRouting {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterRouting.class);
+  /** How long a login waits for another node to note it; a node that does not answer is dying or hung. */
+  private static final DeliveryOptions NOTE = new DeliveryOptions().setSendTimeout(2000);
+
+  private final Vertx vertx;
+  private final Map<String, Recipient> peers;
+  private final TurnOutbox outbox;
+  private final ChatMetrics metrics;
+  private final String node = UUID.randomUUID().toString();
+  /** Each login tried while the cluster does not answer would log a line: at most 10 in 10 s. */
+  private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
+  private LoginClaims claims;
+  private final Directory directory = new Directory();
+  private final Set<String> claiming = new HashSet<>();
+  private final Map<String, NodeOutbox> nodes = new HashMap<>();
+  private final List<NodeOutbox> touchedNodes = new ArrayList<>();
+  private final Map<String, Long> acks = new HashMap<>();
+  /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
+  private Set<String> heardWhileSeeding = new HashSet<>();
+  private final Set<String> goneNodes = new HashSet<>();
+  /** The other nodes' brokers this one knows of. */
+  private final Set<String> members = new HashSet<>();
+  private final FailureDetector failureDetector;
+  private long summaryTimer = -1;
+  private Promise<Void> quiet;
+
+  ClusterRouting(Vertx vertx, Map<String, Recipient> peers, TurnOutbox outbox, ChatMetrics metrics) {
+    this.vertx = vertx;
+    this.peers = peers;
+    this.outbox = outbox;
+    this.metrics = metrics;
+    this.failureDetector = new FailureDetector(vertx);
+  }
+
+  /**
+   * Registers this node's broker address and the directory, then fills the directory from the
+   * cluster-wide map of logins, and starts checking on the nodes this one depends on.
+   */
+  Future<?> join() {
+    return vertx.sharedData().<String, String>getClusterWideMap(LoginClaims.MAP)
+      .compose(map -> {
+        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet);
+        return Future.all(
+          vertx.eventBus().<Event>consumer(Addresses.node(node), this::fromNode).completion(),
+          vertx.eventBus().<Event>consumer(Addresses.DIRECTORY, m -> directory(m.body())).completion());
+      })
+      .compose(v -> claims.all())
+      .map(all -> {
+        all.forEach((login, holder) -> {
+          if (!holder.equals(node) && !heardWhileSeeding.contains(login)) {
+            directory.online(login, holder);
+            members.add(holder);
+          }
+        });
+        heardWhileSeeding = null;
+        vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Hello(node));
+        failureDetector.start(this::dependedOn, this::nodeGone);
+        summaryTimer = vertx.setPeriodic(1000, t -> claimFailures.tick());
+        log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
+          directory.nodes().size());
+        return null;
+      });
+  }
+
+  void stop() {
+    failureDetector.stop();
+    vertx.cancelTimer(summaryTimer);
+  }
+
+  JsonObject status() {
+    return new JsonObject().put("node", node).put("nodes", members.size() + 1);
+  }
+
+  /** Whether a claim of {@code login} by this node is under way. */
+  boolean claiming(String login) {
+    return claiming.contains(login);
+  }
+
+  /**
+   * Claims {@code login} for this node: completes with whether this node now holds it, and
+   * fails when the cluster did not answer.
+   */
+  Future<Boolean> claim(String login) {
+    claiming.add(login);
+    return claims.claim(login).transform(ar -> {
+      claiming.remove(login);
+      checkQuiet();
+      if (ar.failed()) {
+        claimFailures.warn(log, "cannot claim login '{}' in the cluster: {}", login, ar.cause().toString());
+        return Future.failedFuture(ar.cause());
+      }
+      String holder = ar.result();
+      if (!holder.equals(node) && !goneNodes.contains(holder)) {
+        directory.online(login, holder);
+      }
+      return Future.succeededFuture(holder.equals(node));
+    });
+  }
+
+  /** Gives back a login this node claimed but did not let in. */
+  void release(String login) {
+    claims.release(login);
+  }
+
+  /**
+   * Tells every broker that {@code login} is a user of this node; completes once every broker
+   * this one knows has noted it (or failed to answer in time), so that a user who is told they
+   * are logged in can be reached from every node. Nodes not known yet hear it published.
+   */
+  Future<?> online(String login) {
+    Event.Online online = new Event.Online(node, login);
+    vertx.eventBus().publish(Addresses.DIRECTORY, online);
+    List<Future<?>> noted = new ArrayList<>(members.size());
+    for (String member : members) {
+      noted.add(vertx.eventBus().request(Addresses.node(member), online, NOTE));
+    }
+    return Future.join(noted);
+  }
+
+  /** {@code login} is no longer a user of this node. */
+  void offline(String login) {
+    vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Offline(node, login));
+    claims.release(login);
+  }
+
+  /** Whether {@code login} is a user of another node. */
+  boolean elsewhere(String login) {
+    return directory.nodeOf(login) != null;
+  }
+
+  /**
+   * Queues {@code message} for the brokers of the nodes of {@code names}, each with its
+   * recipients there; the sender's credit waits until every one of them has routed it.
+   */
+  void forward(Event.Message message, List<String> names) {
+    Map<String, List<String>> byNode = new HashMap<>(4);
+    for (String name : names) {
+      byNode.computeIfAbsent(directory.nodeOf(name), n -> new ArrayList<>(2)).add(name);
+    }
+    NodeOutbox.Credit credit = new NodeOutbox.Credit(message.from(), message.line().length(), byNode.size());
+    byNode.forEach((there, recipients) -> {
+      NodeOutbox to = nodes.computeIfAbsent(there, NodeOutbox::new);
+      to.add(new Event.Message(message.from(), message.login(), recipients, message.line()), credit);
+      if (!to.touched) {
+        to.touched = true;
+        touchedNodes.add(to);
+      }
+    });
+    outbox.request();
+  }
+
+  /** Ends the turn for the other nodes: each gets its lines in one message, and its acknowledgements. */
+  void flush() {
+    for (NodeOutbox to : touchedNodes) {
+      to.touched = false;
+      if (!to.isEmpty()) {
+        vertx.eventBus().send(to.address, to.take(node));
+      }
+    }
+    touchedNodes.clear();
+    acks.forEach((from, batch) -> vertx.eventBus().send(Addresses.node(from), new Event.Ack(node, batch)));
+    acks.clear();
+  }
+
+  /**
+   * Completes once no claim or release of this node's is under way and every other node has
+   * acknowledged what this one forwarded to it.
+   */
+  Future<Void> quiet() {
+    quiet = Promise.promise();
+    checkQuiet();
+    return quiet.future();
+  }
+
+  private void checkQuiet() {
+    if (quiet != null && claims.idle() && claiming.isEmpty()
+      && nodes.values().stream().noneMatch(NodeOutbox::waiting)) {
+      quiet.tryComplete();
+    }
+  }
+
+  /** From another node's broker: lines for users here, an acknowledgement, or a check that this node is up. */
+  private void fromNode(Message<Event> envelope) {
+    Event event = envelope.body();
+    if (event instanceof Event.Forward forward) {
+      long start = System.nanoTime();
+      for (Event.Message message : forward.messages()) {
+        deliverHere(message.recipients(), message.line());
+      }
+      acks.put(forward.node(), forward.batch());
+      outbox.request();
+      metrics.brokerEvent(System.nanoTime() - start);
+    } else if (event instanceof Event.Ack ack) {
+      NodeOutbox from = nodes.get(ack.node());
+      if (from != null) {
+        from.acked(ack.batch()).forEach(this::credit);
+        checkQuiet();
+      }
+    } else if (event instanceof Event.Online online) {
+      noteOnline(online);
+      envelope.reply(null);
+    } else if (event instanceof Event.Hello hello) {
+      member(hello.node());
+    } else if (event == null) {
+      envelope.reply(null);
+    }
+  }
+
+  private void deliverHere(List<String> names, Buffer line) {
+    for (String name : names) {
+      Recipient recipient = peers.get(name);
+      // One who left since is not told about it; the sender's node learns it from the directory.
+      if (recipient != null) {
+        outbox.deliver(recipient, line);
+      }
+    }
+  }
+
+  private void credit(NodeOutbox.Credit credit) {
+    outbox.routed(credit.from, credit.bytes);
+  }
+
+  private void directory(Event event) {
+    if (event instanceof Event.Online online) {
+      noteOnline(online);
+    } else if (event instanceof Event.Hello hello && !hello.node().equals(node)) {
+      member(hello.node());
+      vertx.eventBus().send(Addresses.node(hello.node()), new Event.Hello(node));
+    } else if (event instanceof Event.Offline offline && !offline.node().equals(node)) {
+      heard(offline.login());
+      directory.offline(offline.login(), offline.node());
+    }
+  }
+
+  private void member(String other) {
+    if (!other.equals(node) && !goneNodes.contains(other)) {
+      members.add(other);
+    }
+  }
+
+  private void noteOnline(Event.Online online) {
+    if (!online.node().equals(node) && !goneNodes.contains(online.node())) {
+      heard(online.login());
+      directory.online(online.login(), online.node());
+      members.add(online.node());
+    }
+  }
+
+  private void heard(String login) {
+    if (heardWhileSeeding != null) {
+      heardWhileSeeding.add(login);
+    }
+  }
+
+  /** The nodes this one knows of, has users on, or waits on for acknowledgements. */
+  private Set<String> dependedOn() {
+    Set<String> wanted = new HashSet<>(members);
+    wanted.addAll(directory.nodes());
+    nodes.values().stream().filter(NodeOutbox::waiting).forEach(to -> wanted.add(to.node));
+    return wanted;
+  }
+
+  /**
+   * A node is gone: its users are gone (what was in flight to them is lost), senders here get
+   * their credit back, and the logins it held are freed in the cluster-wide map.
+   */
+  private void nodeGone(String gone) {
+    if (!goneNodes.add(gone)) {
+      return;
+    }
+    members.remove(gone);
+    Set<String> users = directory.forget(gone);
+    if (users.isEmpty()) {
+      log.info("a-chat node {} left the cluster", gone);
+    } else {
+      log.info("a-chat node {} is gone: its {} users known here are logged out", gone, users.size());
+    }
+    NodeOutbox to = nodes.remove(gone);
+    if (to != null) {
+      to.lost().forEach(this::credit);
+      touchedNodes.remove(to);
+      checkQuiet();
+    }
+    // The logins known here first, then any others left in the map; one claimed meanwhile is taken over.
+    long start = System.nanoTime();
+    claims.freeAll(users, gone)
+      .compose(v -> claims.releaseAll(gone))
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          if (!users.isEmpty() || ar.result() > 0) {
+            log.info("the logins of node {} are free again ({} ms)", gone,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          }
+        } else {
+          log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
+        }
+      });
+  }
+}
