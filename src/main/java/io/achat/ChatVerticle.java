@@ -54,8 +54,24 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   private Future<String> deployManagement(ChatConfig config) {
+    if (!onClassPath("io.micrometer.prometheusmetrics.PrometheusMeterRegistry")
+      || !onClassPath("io.vertx.micrometer.backends.BackendRegistries")) {
+      return Future.failedFuture(new IllegalStateException("the management server ('managementPort') serves its "
+        + "metrics with io.vertx:vertx-micrometer-metrics and io.micrometer:micrometer-registry-prometheus, which "
+        + "are not on the class path: add them, or set 'managementPort' to 0"));
+    }
     management = new ManagementVerticle();
     return vertx.deployVerticle(management, new DeploymentOptions().setConfig(config.toJson()));
+  }
+
+  /** Whether a class of an optional dependency is there (the runnable jar has them all). */
+  private static boolean onClassPath(String name) {
+    try {
+      Class.forName(name, false, ChatVerticle.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /** {@code http://host:port} of the management server; {@code null} when it is off or until started. */

@@ -33,7 +33,7 @@ public final class ManagementVerticle extends VerticleBase {
   private static final long READY_MILLIS = 1000;
 
   private ChatConfig config;
-  private ChatMetrics metrics;
+  private PrometheusMeters meters;
   private HttpServer server;
   private LoopWatch watch;
   private long probeTimer = -1;
@@ -43,7 +43,7 @@ public final class ManagementVerticle extends VerticleBase {
     return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         config = loaded;
-        metrics = ChatMetrics.of(vertx);
+        meters = PrometheusMeters.of(vertx);
         watch = LoopWatch.of(vertx);
         watch.watch("the management server", context);
         probeTimer = vertx.setPeriodic(PROBE_MILLIS, t -> watch.probe());
@@ -74,7 +74,7 @@ public final class ManagementVerticle extends VerticleBase {
     switch (request.path()) {
       case "/metrics" -> request.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape());
+        .end(meters.scrape());
       case "/health" -> askBroker().onComplete(ar -> json(request, ar.succeeded() ? 200 : 503,
         new JsonObject().put("status", ar.succeeded() ? "UP" : "DOWN")
           .put("broker", ar.succeeded() ? "answers" : "does not answer: " + ar.cause().getMessage())));

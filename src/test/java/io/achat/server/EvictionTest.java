@@ -1,6 +1,6 @@
 package io.achat.server;
 
-import io.achat.ops.ChatMetrics;
+import io.achat.ops.PrometheusMeters;
 import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
@@ -62,7 +62,7 @@ class EvictionTest {
       for (LineClient d : deaf) {
         watcher.awaitGone(d.login());
       }
-      String metrics = ChatMetrics.of(vertx).scrape();
+      String metrics = PrometheusMeters.of(vertx).scrape();
       assertThat(Prometheus.sample(metrics, "achat_clients_evicted_total\\{reason=\"memory\"}"))
         .as("cut off for the budget: %s", metrics).isPositive();
       assertThat(Prometheus.sample(metrics, "achat_client_memory_budget_bytes")).isEqualTo(2 * 1024 * 1024);
@@ -75,11 +75,11 @@ class EvictionTest {
     }
     // Everyone has gone: what the budget counts is back to nothing, not drifting up.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (Prometheus.sample(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes") != 0
+    while (Prometheus.sample(PrometheusMeters.of(vertx).scrape(), "achat_client_memory_bytes") != 0
       && System.nanoTime() < deadline) {
       vertx.timer(20, TimeUnit.MILLISECONDS).await(); // a poll, bounded by the deadline
     }
-    assertThat(Prometheus.sample(ChatMetrics.of(vertx).scrape(), "achat_client_memory_bytes")).isZero();
+    assertThat(Prometheus.sample(PrometheusMeters.of(vertx).scrape(), "achat_client_memory_bytes")).isZero();
   }
 
   @Test
@@ -146,6 +146,6 @@ class EvictionTest {
   }
 
   private static long openConnections(Vertx vertx) {
-    return (long) Prometheus.sample(ChatMetrics.of(vertx).scrape(), "achat_connections_open");
+    return (long) Prometheus.sample(PrometheusMeters.of(vertx).scrape(), "achat_connections_open");
   }
 }

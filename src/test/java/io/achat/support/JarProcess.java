@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -58,11 +59,23 @@ public final class JarProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(List.of(args));
+    // Many servers at once: each management server on a port of its own, unless a test says otherwise.
+    Map<String, String> environment = new HashMap<>(Map.of("ACHAT_MANAGEMENT_PORT", "-1", "ACHAT_WEB_PORT", "-1"));
+    environment.putAll(env);
+    return launch(command, environment);
+  }
+
+  /** {@code java} with {@code arguments} (a class path and a main class, say), output read as for the jar. */
+  public static JarProcess java(List<String> arguments) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(arguments);
+    return launch(command, Map.of());
+  }
+
+  private static JarProcess launch(List<String> command, Map<String, String> env) {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("ACHAT_"));
-    // Many servers at once: each management server on a port of its own, unless a test says otherwise.
-    builder.environment().put("ACHAT_MANAGEMENT_PORT", "-1");
-    builder.environment().put("ACHAT_WEB_PORT", "-1");
     builder.environment().putAll(env);
     try {
       return new JarProcess(builder.start());
@@ -102,9 +115,17 @@ public final class JarProcess implements AutoCloseable {
   public Matcher await(Pattern pattern, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (true) {
-      String line = unread.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (line == null) {
+      boolean ended = !process.isAlive();
+      String line = unread.poll(Math.max(0, Math.min(200_000_000L, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
+      if (line == null && ended) {
+        throw new AssertionError("no output matching " + pattern + ": the process ended with status "
+          + process.exitValue() + "; output: " + output());
+      }
+      if (line == null && System.nanoTime() - deadline >= 0) {
         throw new AssertionError("no output matching " + pattern + " within " + seconds + " s; output: " + output());
+      }
+      if (line == null) {
+        continue;
       }
       Matcher m = pattern.matcher(line);
       if (m.find()) {
