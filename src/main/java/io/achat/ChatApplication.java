@@ -3,6 +3,7 @@ package io.achat;
 import io.achat.client.HealthCheck;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
+import io.achat.ops.HeapWatch;
 import io.achat.ops.LoopWatch;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -90,34 +92,37 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     return builder.withClusterManager(HazelcastCluster.manager(config));
   }
 
+  /** How full the old generation may stay after a collection before the heap counts as exhausted. */
+  private static final double HEAP_EXHAUSTED = 0.98;
+
   private volatile ChatVerticle chat;
 
   /**
    * A server that cannot go on exits rather than stay up without serving, so that a supervisor
-   * restarts it: on an error of the JVM (out of memory) wherever Vert.x reports it, and when an
-   * event loop a-chat runs on has not answered for maxBlockedMillis.
+   * restarts it: on an error of the JVM (out of memory) wherever Vert.x reports it, when an
+   * event loop a-chat runs on has not answered for maxBlockedMillis or has ended, and when the
+   * heap stays full after collections.
    */
   @Override
   public void afterVertxStarted(HookContext context) {
     Vertx vertx = context.vertx();
     vertx.exceptionHandler(e -> {
       if (e instanceof VirtualMachineError error) {
-        Fatal.jvmError("an event loop", error);
+        Fatal.jvmError(Fatal.IN_AN_EVENT_LOOP, error);
       } else {
         log.error("unhandled exception", e);
       }
     });
-    if (maxBlockedMillis > 0) {
-      LoopWatch watch = LoopWatch.of(vertx);
-      Thread watchdog = new Thread(() -> watchLoops(watch), "a-chat-watchdog");
-      watchdog.setDaemon(true);
-      watchdog.start();
-    }
+    LoopWatch watch = LoopWatch.of(vertx);
+    Thread watchdog = new Thread(() -> watchLoops(watch), "a-chat-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 
   private void watchLoops(LoopWatch watch) {
     try {
-      long every = Math.min(1000, maxBlockedMillis / 4);
+      HeapWatch heap = new HeapWatch(HEAP_EXHAUSTED);
+      long every = maxBlockedMillis > 0 ? Math.min(1000, maxBlockedMillis / 4) : 1000;
       long last = System.nanoTime();
       while (!stopping) {
         long now = System.nanoTime();
@@ -125,17 +130,23 @@ final class ChatApplication extends VertxApplication implements VertxApplication
           watch.restartClocks(); // the watchdog itself did not run: the process was stopped, not a loop
         }
         last = now;
-        watch.probe();
-        List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
-        if (!stalls.isEmpty() && !stopping) {
-          giveUp(stalls.get(0));
+        if (maxBlockedMillis > 0) {
+          watch.probe();
+          List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
+          if (!stalls.isEmpty() && !stopping) {
+            giveUp(stalls.get(0));
+          }
+        }
+        Optional<String> exhausted = heap.exhausted();
+        if (exhausted.isPresent()) {
+          Fatal.exit(Fatal.OUT_OF_MEMORY, "the heap is exhausted (" + exhausted.get() + "); a-chat cannot go on", null);
         }
         Thread.sleep(every); // the watchdog's own pace, not a wait for anything
       }
     } catch (InterruptedException e) {
       // the process is ending
     } catch (VirtualMachineError e) {
-      Fatal.jvmError("the loop watchdog", e);
+      Fatal.jvmError(Fatal.IN_THE_WATCHDOG, e);
     } catch (RuntimeException e) {
       // without its watchdog the process could stay up without serving
       Fatal.exit(Fatal.BLOCKED, "the loop watchdog failed; a-chat cannot go on", e);
@@ -147,11 +158,13 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     if (stall.thread() != null) {
       where.setStackTrace(stall.thread().getStackTrace());
     }
-    String what = stall.ended()
-      ? "the event loop of " + stall.name() + " has ended (an error of the JVM can end it)"
-      : "the event loop of " + stall.name() + " has not answered for " + stall.millis()
-        + " ms (maxBlockedMillis " + maxBlockedMillis + ")";
-    Fatal.exit(Fatal.BLOCKED, what + "; a-chat cannot go on", where);
+    if (stall.ended()) {
+      // Netty ends a loop's thread when an error of the JVM escapes its run loop, unseen by Vert.x.
+      Fatal.exit(Fatal.OUT_OF_MEMORY, "the event loop of " + stall.name() + " has ended: an error of the JVM "
+        + "(out of memory, most likely) ended its thread; a-chat cannot go on", where);
+    }
+    Fatal.exit(Fatal.BLOCKED, "the event loop of " + stall.name() + " has not answered for " + stall.millis()
+      + " ms (maxBlockedMillis " + maxBlockedMillis + "); a-chat cannot go on", where);
   }
 
   @Override

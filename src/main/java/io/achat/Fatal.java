@@ -20,11 +20,29 @@ final class Fatal {
   private Fatal() {
   }
 
+  /*
+   * Where an error of the JVM was caught: numbers, not strings, because a string constant is
+   * made on the heap the first time its line runs, and by then the heap may have no room for it.
+   */
+  static final int IN_AN_EVENT_LOOP = 1;
+  static final int IN_THE_WATCHDOG = 2;
+
   /** An error of the JVM (out of memory) reached {@code where}: logs it if it can, and ends the process. */
-  static void jvmError(String where, Throwable error) {
+  static void jvmError(int where, Throwable error) {
+    jvmError(where, null, error);
+  }
+
+  /** An error of the JVM ended {@code thread}. */
+  static void jvmError(Thread thread, Throwable error) {
+    jvmError(0, thread, error);
+  }
+
+  private static void jvmError(int where, Thread thread, Throwable error) {
     try {
       reserve = null;
-      log.error("the JVM failed in " + where + " (" + error + "); a-chat cannot go on", error);
+      String place = thread != null ? "thread " + thread.getName()
+        : where == IN_THE_WATCHDOG ? "the loop watchdog" : "an event loop";
+      log.error("the JVM failed in " + place + " (" + error + "); a-chat cannot go on", error);
     } catch (Throwable nothingMoreToDo) {
       // not even the log line: the exit status says it
     } finally {
@@ -32,6 +50,7 @@ final class Fatal {
     }
   }
 
+  /** Logs {@code why} if it can, and ends the process with {@code status}. */
   static void exit(int status, String why, Throwable cause) {
     try {
       log.error(why, cause);
@@ -52,7 +71,7 @@ final class Fatal {
     Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
       if (e instanceof VirtualMachineError) {
-        jvmError("thread " + thread.getName(), e);
+        jvmError(thread, e);
       } else if (previous != null) {
         previous.uncaughtException(thread, e);
       } else {

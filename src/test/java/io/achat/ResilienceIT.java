@@ -134,7 +134,10 @@ class ResilienceIT {
         senders.forEach(LineClient::close);
         deaf.forEach(LineClient::close);
       }
-      assertThat(server.output()).anyMatch(l -> l.contains("OutOfMemoryError") && l.contains("a-chat cannot go on"));
+      // Said where a-chat caught the error, or by the watchdog: a loop's thread ended by the error
+      // inside Netty, or a heap that stays full (Netty drops some of these errors unseen).
+      assertThat(server.output()).anyMatch(l -> l.contains("a-chat cannot go on") && (l.contains("OutOfMemoryError")
+        || l.contains("has ended: an error of the JVM") || l.contains("the heap is exhausted")));
     }
   }
 }
