@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -142,7 +143,7 @@ class BrowserTest {
   }
 
   @Test
-  void thePageLogsInAgainAfterTheServerRestarts(Vertx vertx) {
+  void thePageLogsInAgainAfterTheServerRestarts(Vertx vertx) throws Exception {
     ChatServerFixture first = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
     int webPort = URI.create(first.webUrl()).getPort();
     browser.get(first.webUrl());
@@ -150,7 +151,7 @@ class BrowserTest {
     try (LineClient bob = first.login("bob")) {
       Presence.awaitSeen(bob, "alice");
     }
-    vertx.undeploy(first.deploymentId()).await();
+    vertx.undeploy(first.deploymentId()).await(30, TimeUnit.SECONDS);
 
     ChatServerFixture second = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", webPort));
     try (LineClient bob = second.login("bob")) {

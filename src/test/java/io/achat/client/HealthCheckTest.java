@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,10 +46,10 @@ class HealthCheckTest {
   }
 
   @Test
-  void unhealthyWhenReadyAnswersAnythingButOk(Vertx vertx) {
+  void unhealthyWhenReadyAnswersAnythingButOk(Vertx vertx) throws Exception {
     HttpServer notReady = vertx.createHttpServer()
       .requestHandler(request -> request.response().setStatusCode(503).end("{\"status\":\"NOT_READY\"}"))
-      .listen(0, "127.0.0.1").await();
+      .listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
     assertThat(HealthCheck.main(new String[] {"127.0.0.1:" + notReady.actualPort()})).isEqualTo(1);
   }
 }

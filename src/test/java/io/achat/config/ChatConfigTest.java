@@ -3,6 +3,7 @@ package io.achat.config;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,28 +23,28 @@ class ChatConfigTest {
   }
 
   @Test
-  void defaultsComeFromSrcMainConf(Vertx vertx) {
-    ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await();
+  void defaultsComeFromSrcMainConf(Vertx vertx) throws Exception {
+    ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS);
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
       "", 5701, List.of(), "a-chat", 0, 32, List.of("loopback"), 0, List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500));
   }
 
   @Test
-  void aResolvedConfigurationIsHandedDownAsItIsAndReadNoMore(Vertx vertx) {
+  void aResolvedConfigurationIsHandedDownAsItIsAndReadNoMore(Vertx vertx) throws Exception {
     ChatConfig resolved = ChatConfig.load(vertx, new JsonObject().put("maxLineLength", 2048).put("maxClientMemory", 12345678))
-      .await();
+      .await(30, TimeUnit.SECONDS);
     System.setProperty("achat.maxLineLength", "4096");
-    assertThat(ChatConfig.of(vertx, resolved.toJson()).await()).isEqualTo(resolved);
+    assertThat(ChatConfig.of(vertx, resolved.toJson()).await(30, TimeUnit.SECONDS)).isEqualTo(resolved);
     // Not resolved yet: every layer is read, the system property too.
-    assertThat(ChatConfig.of(vertx, new JsonObject().put("maxLineLength", 2048)).await().maxLineLength()).isEqualTo(4096);
+    assertThat(ChatConfig.of(vertx, new JsonObject().put("maxLineLength", 2048)).await(30, TimeUnit.SECONDS).maxLineLength()).isEqualTo(4096);
   }
 
   @Test
-  void theLauncherTurnsOnTheWebPageAndManagementUnderItsConf(Vertx vertx) {
-    ChatConfig launched = ChatConfig.load(vertx, ChatConfig.underLauncher(null)).await();
+  void theLauncherTurnsOnTheWebPageAndManagementUnderItsConf(Vertx vertx) throws Exception {
+    ChatConfig launched = ChatConfig.load(vertx, ChatConfig.underLauncher(null)).await(30, TimeUnit.SECONDS);
     assertThat(launched.webPort()).isEqualTo(8000);
     assertThat(launched.managementPort()).isEqualTo(9180);
-    ChatConfig told = ChatConfig.load(vertx, ChatConfig.underLauncher(new JsonObject().put("webPort", 0))).await();
+    ChatConfig told = ChatConfig.load(vertx, ChatConfig.underLauncher(new JsonObject().put("webPort", 0))).await(30, TimeUnit.SECONDS);
     assertThat(told.webPort()).isZero();
     assertThat(told.managementPort()).isEqualTo(9180);
   }
@@ -68,10 +69,10 @@ class ChatConfigTest {
   }
 
   @Test
-  void deploymentConfigOverridesDefaultsAndSystemPropertiesOverrideBoth(Vertx vertx) {
+  void deploymentConfigOverridesDefaultsAndSystemPropertiesOverrideBoth(Vertx vertx) throws Exception {
     System.setProperty("achat.maxLineLength", "4096");
     JsonObject conf = new JsonObject().put("port", 9000).put("maxLineLength", 2048).put("instances", 3);
-    ChatConfig config = ChatConfig.load(vertx, conf).await();
+    ChatConfig config = ChatConfig.load(vertx, conf).await(30, TimeUnit.SECONDS);
     assertThat(config.port()).isEqualTo(9000);
     assertThat(config.instances()).isEqualTo(3);
     assertThat(config.maxLineLength()).isEqualTo(4096);
@@ -151,7 +152,7 @@ class ChatConfigTest {
   @Test
   void aBadSystemPropertyFailsTheLoad(Vertx vertx) {
     System.setProperty("achat.maxLoginLength", "lots");
-    assertThatThrownBy(() -> ChatConfig.load(vertx, new JsonObject()).await())
+    assertThatThrownBy(() -> ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS))
       .hasMessageContaining("'maxLoginLength'");
   }
 }

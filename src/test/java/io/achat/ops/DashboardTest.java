@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,8 +48,8 @@ class DashboardTest {
   }
 
   @AfterEach
-  void stop() {
-    vertx.close().await();
+  void stop() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   @Test

@@ -42,8 +42,8 @@ class ManagementTest {
   }
 
   @AfterEach
-  void stop() {
-    vertx.close().await();
+  void stop() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -151,12 +151,12 @@ class ManagementTest {
   }
 
   @Test
-  void notReadyAndDownWithoutABroker() {
-    vertx.undeploy(server.deploymentId()).await();
+  void notReadyAndDownWithoutABroker() throws Exception {
+    vertx.undeploy(server.deploymentId()).await(30, TimeUnit.SECONDS);
     // The management server went with a-chat; a lone one, without a broker, says so.
     ManagementVerticle lone = new ManagementVerticle();
     vertx.deployVerticle(lone, new DeploymentOptions()
-      .setConfig(new JsonObject().put("host", "127.0.0.1").put("managementPort", -1).put("webPort", 0))).await();
+      .setConfig(new JsonObject().put("host", "127.0.0.1").put("managementPort", -1).put("webPort", 0))).await(30, TimeUnit.SECONDS);
     Response ready = get(lone.url(), "/ready");
     assertThat(ready.status()).isEqualTo(503);
     assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("NOT_READY");

@@ -60,13 +60,13 @@ class BackpressureTest {
       } else {
         standIn(vertx, envelope.body());
       }
-    }).completion().await();
+    }).completion().await(30, TimeUnit.SECONDS);
     CompletableFuture<String> listening = new CompletableFuture<>();
-    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.complete(m.body())).completion().await();
+    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.complete(m.body())).completion().await(30, TimeUnit.SECONDS);
     int webPort = ClusterFixture.freePort();
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW)
       .put("managementPort", 0).put("webPort", webSocket ? webPort : 0);
-    vertx.deployVerticle(ServerVerticle.class.getName(), new DeploymentOptions().setConfig(conf)).await();
+    vertx.deployVerticle(ServerVerticle.class.getName(), new DeploymentOptions().setConfig(conf)).await(30, TimeUnit.SECONDS);
     String address = listening.get(10, TimeUnit.SECONDS);
     int port = webSocket ? webPort : Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
 

@@ -77,7 +77,7 @@ class EvictionTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (Prometheus.sample(PrometheusMeters.of(vertx).scrape(), "achat_client_memory_bytes") != 0
       && System.nanoTime() < deadline) {
-      vertx.timer(20, TimeUnit.MILLISECONDS).await(); // a poll, bounded by the deadline
+      vertx.timer(20, TimeUnit.MILLISECONDS).await(30, TimeUnit.SECONDS); // a poll, bounded by the deadline
     }
     assertThat(Prometheus.sample(PrometheusMeters.of(vertx).scrape(), "achat_client_memory_bytes")).isZero();
   }
@@ -99,7 +99,7 @@ class EvictionTest {
       long cutOff = System.nanoTime();
       long deadline = cutOff + TimeUnit.SECONDS.toNanos(10);
       while (openConnections(vertx) > 1 && System.nanoTime() < deadline) {
-        vertx.timer(20, TimeUnit.MILLISECONDS).await(); // a poll, bounded by the deadline
+        vertx.timer(20, TimeUnit.MILLISECONDS).await(30, TimeUnit.SECONDS); // a poll, bounded by the deadline
       }
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutOff);
       assertThat(openConnections(vertx)).as("open connections %d ms after deaf was cut off", millis).isEqualTo(1);

@@ -130,7 +130,7 @@ class WebSocketTest {
   }
 
   @Test
-  void onlyTheServersOwnPageOrAListedOneMayOpenAChat(Vertx vertx) {
+  void onlyTheServersOwnPageOrAListedOneMayOpenAChat(Vertx vertx) throws Exception {
     ChatServerFixture server = deploy(vertx, new JsonObject());
     String url = server.webSocketUrl();
     String own = server.webUrl().replaceFirst("/$", "");
@@ -144,7 +144,7 @@ class WebSocketTest {
     assertThat(WsClient.refusal(vertx, url.replaceFirst("/ws$", "/other"), null))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
 
-    vertx.undeploy(server.deploymentId()).await();
+    vertx.undeploy(server.deploymentId()).await(30, TimeUnit.SECONDS);
     ChatServerFixture listed = deploy(vertx, new JsonObject().put("webOrigins", "https://chat.example.com"));
     assertThat(WsClient.refusal(vertx, listed.webSocketUrl(), listed.webUrl().replaceFirst("/$", "")))
       .isInstanceOf(UpgradeRejectedException.class);

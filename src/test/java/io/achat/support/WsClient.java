@@ -59,7 +59,7 @@ public final class WsClient implements ChatSession {
   public static Throwable refusal(Vertx vertx, String url, String origin) {
     WebSocketClient client = vertx.createWebSocketClient();
     try {
-      client.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS).close().await();
+      client.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS).close().await(30, TimeUnit.SECONDS);
       throw new AssertionError(url + " accepted a WebSocket from " + origin);
     } catch (AssertionError e) {
       throw e;
@@ -102,18 +102,27 @@ public final class WsClient implements ChatSession {
   /** One line, as one text message. */
   @Override
   public WsClient send(String line) {
-    socket.writeTextMessage(line).await();
+    written(socket.writeTextMessage(line));
     return this;
   }
 
   public WsClient sendFrame(WebSocketFrame frame) {
-    socket.writeFrame(frame).await();
+    written(socket.writeFrame(frame));
     return this;
   }
 
   public WsClient sendBinary(Buffer bytes) {
-    socket.writeBinaryMessage(bytes).await();
+    written(socket.writeBinaryMessage(bytes));
     return this;
+  }
+
+  /** Waits until {@code write} is done, at most 30 s. */
+  private static void written(io.vertx.core.Future<Void> write) {
+    try {
+      write.await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("a WebSocket write did not complete in 30 s", e);
+    }
   }
 
   /** The next line, or {@code null} once the server has closed the connection. */
