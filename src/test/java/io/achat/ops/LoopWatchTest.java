@@ -1,11 +1,14 @@
 package io.achat.ops;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +22,14 @@ class LoopWatchTest {
     Vertx vertx = Vertx.vertx();
     try {
       LoopWatch watch = LoopWatch.of(vertx);
-      Context busy = vertx.getOrCreateContext();
-      Context free = vertx.getOrCreateContext();
+      Context busy = deployedContext(vertx);
+      Thread busyThread = threadOf(busy);
+      Context free = null;
+      for (int i = 0; i < 32 && free == null; i++) { // verticles take event loops in turn: find one on another
+        Context next = deployedContext(vertx);
+        free = threadOf(next) != busyThread ? next : null;
+      }
+      assertThat(free).as("a context on another event loop").isNotNull();
       watch.watch("busy", busy);
       watch.watch("free", free);
       CountDownLatch release = new CountDownLatch(1);
@@ -52,6 +61,25 @@ class LoopWatchTest {
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** The context of a verticle deployed now: an event loop's, taken in turn with the others. */
+  private static Context deployedContext(Vertx vertx) throws Exception {
+    CompletableFuture<Context> context = new CompletableFuture<>();
+    vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        context.complete(this.context);
+        return super.start();
+      }
+    }).await(10, TimeUnit.SECONDS);
+    return context.get(5, TimeUnit.SECONDS);
+  }
+
+  private static Thread threadOf(Context context) throws Exception {
+    CompletableFuture<Thread> thread = new CompletableFuture<>();
+    context.runOnContext(v -> thread.complete(Thread.currentThread()));
+    return thread.get(5, TimeUnit.SECONDS);
   }
 
   @Test
