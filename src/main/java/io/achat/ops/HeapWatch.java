@@ -8,35 +8,33 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether the heap is exhausted: a pool of it still {@code fraction} full of its maximum after
- * the garbage collector has worked on it. An {@code OutOfMemoryError} does not always reach
- * a-chat (Netty logs and drops one thrown in some of its own tasks); a heap that stays full after
- * collections is what such an error leaves, so the watchdog ends the process on it too.
+ * Whether the heap is exhausted: its old generation still {@code fraction} full of its maximum
+ * after the garbage collector last worked on it. An {@code OutOfMemoryError} does not always
+ * reach a-chat (Netty logs and drops one thrown in some of its own tasks); a heap that stays full
+ * after collections is what such an error leaves, so the watchdog ends the process on it too.
  */
 public final class HeapWatch {
 
+  private final double fraction;
   private final List<MemoryPoolMXBean> pools;
 
   /**
-   * Watches the old generation: the heap pools that report their use after a collection and have
-   * a maximum, but for the young ones (a survivor space is often full right after a collection).
-   * Sets their collection usage threshold, one per JVM: the launcher's.
+   * Watches the heap pools that report their use after a collection and have a maximum, but for
+   * the young ones (a survivor space is often full right after a collection).
    */
   public HeapWatch(double fraction) {
+    this.fraction = fraction;
     pools = ManagementFactory.getMemoryPoolMXBeans().stream()
       .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()
-        && pool.getUsage().getMax() > 0 && !pool.getName().contains("Eden") && !pool.getName().contains("Survivor"))
+        && !pool.getName().contains("Eden") && !pool.getName().contains("Survivor"))
       .toList();
-    for (MemoryPoolMXBean pool : pools) {
-      pool.setCollectionUsageThreshold(Math.max(1, (long) (pool.getUsage().getMax() * fraction)));
-    }
   }
 
   /** The pool still past the fraction after its latest collection, with its use then, if any is. */
   public Optional<String> exhausted() {
     for (MemoryPoolMXBean pool : pools) {
-      if (pool.isCollectionUsageThresholdExceeded()) {
-        MemoryUsage after = pool.getCollectionUsage();
+      MemoryUsage after = pool.getCollectionUsage();
+      if (after != null && after.getMax() > 0 && after.getUsed() >= fraction * after.getMax()) {
         return Optional.of(pool.getName() + " held " + after.getUsed() / (1024 * 1024) + " of "
           + after.getMax() / (1024 * 1024) + " MiB after a collection");
       }
