@@ -6,6 +6,7 @@ import io.achat.support.ClusterFixture;
 import io.achat.support.Flood;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
+import io.achat.support.Presence;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import static io.achat.support.Presence.awaitSeen;
@@ -81,6 +83,104 @@ class ClusterIT {
           b.signal("CONT");
         }
       }
+    }
+  }
+
+  /**
+   * A node hangs past the failure timeout (12 s stopped), its user's login is claimed again on the
+   * survivor, and it continues: within 60 s the two are one chat again by themselves, and the
+   * login has one holder, the one the merged map of logins names.
+   */
+  @Test
+  void aNodeThatHungRejoinsByItselfAndEachLoginEndsWithOneHolder() throws Exception {
+    // Its users outlive the pause only with a stall timeout longer than it (see docs/cluster.md).
+    try (Nodes nodes = Nodes.start(2, Map.of("ACHAT_STALL_TIMEOUT_MILLIS", "30000"))) {
+      JarProcess b = nodes.get(1);
+      try (LineClient carol = LineClient.login("127.0.0.1", nodes.port(0), "carol");
+           LineClient alice = LineClient.login("127.0.0.1", nodes.port(1), "alice");
+           LineClient bob = LineClient.login("127.0.0.1", nodes.port(1), "bob")) {
+        awaitSeen(carol, "alice");
+        long stopped = System.nanoTime();
+        b.signal("STOP");
+        LineClient alice2;
+        try {
+          carol.awaitGone("alice");
+          alice2 = loginRetrying(() -> LineClient.connect("127.0.0.1", nodes.port(0)), "alice", 10_000);
+          long hung = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+          carol.expectSilence((int) Math.max(1, 12_000 - hung)); // the hang lasts 12 s in all
+        } finally {
+          b.signal("CONT");
+        }
+        long continued = System.nanoTime();
+        try (LineClient survivorsAlice = alice2) {
+          try {
+            // One holder: the merged map names one; the other connection is told and closed.
+            reachable(carol, "bob", continued);
+            reachable(bob, "carol", continued);
+            // Each round, both ask; each hears its own line back until one is told it lost the login.
+            List<String> heard = new ArrayList<>();
+            LineClient displaced = null;
+            long deadline = continued + TimeUnit.SECONDS.toNanos(60);
+            while (displaced == null) {
+              assertThat(System.nanoTime() - deadline).as("alice still held twice 60 s after the heal: %s", heard)
+                .isNegative();
+              for (LineClient one : List.of(alice, survivorsAlice)) {
+                one.send("alice: still mine?");
+                String line = Presence.next(one);
+                // carol's questions to alice that reached the hung node before it was dropped come late
+                while ("from carol: are you there?".equals(line)) {
+                  line = Presence.next(one);
+                }
+                heard.add(line);
+                if (line != null && line.startsWith("error: 'alice' logged in on another node")) {
+                  displaced = one;
+                } else {
+                  assertThat(line).isEqualTo("from alice: still mine?");
+                }
+              }
+            }
+            System.out.printf("one holder of alice %d ms after the hung node continued: the one on the %s%n",
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - continued), displaced == alice ? "survivor" : "hung node");
+            assertThat(displaced.readLine()).as("the displaced connection is closed").isNull();
+            LineClient holder = displaced == alice ? survivorsAlice : alice;
+            // Both directions between the holder and users on both nodes.
+            carol.send("alice: from carol");
+            assertThat(Presence.next(holder)).isEqualTo("from carol: from carol");
+            bob.send("alice: from bob");
+            assertThat(Presence.next(holder)).isEqualTo("from bob: from bob");
+            holder.send("carol, bob: from alice");
+            assertThat(Presence.next(carol)).isEqualTo("from alice: from alice");
+            assertThat(Presence.next(bob)).isEqualTo("from alice: from alice");
+            // A third alice is refused on either node.
+            for (int node = 0; node < 2; node++) {
+              try (LineClient third = LineClient.connect("127.0.0.1", nodes.port(node))) {
+                assertThat(tryLogin(third, "alice")).as("a third alice on node %d", node).isFalse();
+              }
+            }
+          } catch (AssertionError e) { // what each node said, to see why
+            for (int i = 0; i < 2; i++) {
+              System.out.println("=== node " + i);
+              nodes.get(i).output().stream().filter(l -> !l.startsWith("\tat ")).forEach(System.out::println);
+            }
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  /** Waits, at most 60 s after {@code since}, until {@code from}'s node routes to {@code who}. */
+  private static void reachable(LineClient from, String who, long since) {
+    long deadline = since + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      from.send(who + ": " + Presence.PROBE);
+      if (!from.sync().contains("error: not connected: " + who)) {
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(who + " not reachable from " + from.login() + " within 60 s of the heal");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // the pace of the retries
     }
   }
 
@@ -241,6 +341,11 @@ class ClusterIT {
     private final List<Integer> ports = new ArrayList<>();
 
     static Nodes start(int size) throws InterruptedException {
+      return start(size, Map.of());
+    }
+
+    /** {@code size} nodes, each with the variables {@code env} besides the cluster's. */
+    static Nodes start(int size, Map<String, String> env) throws InterruptedException {
       List<String> members = new ArrayList<>();
       for (int i = 0; i < size; i++) {
         members.add("127.0.0.1:" + ClusterFixture.freePort());
@@ -249,11 +354,12 @@ class ClusterIT {
       Nodes nodes = new Nodes();
       // One after the other: each joins the cluster of those before it.
       for (String member : members) {
-        JarProcess process = JarProcess.start(Map.of(
-            "ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
-            "ACHAT_CLUSTER_HOST", "127.0.0.1", "ACHAT_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
-            "ACHAT_CLUSTER_MEMBERS", String.join(",", members), "ACHAT_CLUSTER_NAME", name),
-          List.of("-Xmx256m"), "-cluster");
+        Map<String, String> variables = new java.util.HashMap<>(env);
+        variables.putAll(Map.of(
+          "ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
+          "ACHAT_CLUSTER_HOST", "127.0.0.1", "ACHAT_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
+          "ACHAT_CLUSTER_MEMBERS", String.join(",", members), "ACHAT_CLUSTER_NAME", name));
+        JarProcess process = JarProcess.start(variables, List.of("-Xmx256m"), "-cluster");
         nodes.processes.add(process);
         nodes.ports.add(process.port());
       }

@@ -3,6 +3,7 @@ package io.achat.broker;
 import io.achat.config.Addresses;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.RateLimitedLog;
+import io.achat.protocol.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -87,7 +88,7 @@ final class ClusterRouting {
         });
         heardWhileSeeding = null;
         vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Hello(node));
-        failureDetector.start(this::dependedOn, this::nodeGone);
+        failureDetector.start(this::dependedOn, this::nodeGone, this::nodeBack);
         summaryTimer = vertx.setPeriodic(1000, t -> claimFailures.tick());
         log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
           directory.nodes().size());
@@ -233,7 +234,11 @@ final class ClusterRouting {
       noteOnline(online);
       envelope.reply(null);
     } else if (event instanceof Event.Hello hello) {
-      member(hello.node());
+      if (goneNodes.contains(hello.node())) {
+        nodeBack(hello.node()); // it saw this node back first
+      } else {
+        member(hello.node());
+      }
     } else if (event == null) {
       envelope.reply(null);
     }
@@ -301,6 +306,7 @@ final class ClusterRouting {
     if (!goneNodes.add(gone)) {
       return;
     }
+    failureDetector.gone(gone);
     members.remove(gone);
     Set<String> users = directory.forget(gone);
     if (users.isEmpty()) {
@@ -328,5 +334,48 @@ final class ClusterRouting {
           log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
         }
       });
+  }
+
+  /**
+   * A node taken for gone answers again: a hang or a partition has ended and the cluster manager
+   * merged the two sides. Both sides learn each other's users again, and each login has one
+   * holder: the one the merged map of logins names. A user of this node whose login the map gives
+   * to another node is told so and leaves.
+   */
+  private void nodeBack(String back) {
+    if (!goneNodes.remove(back)) {
+      return;
+    }
+    members.add(back);
+    log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, peers.size());
+    vertx.eventBus().send(Addresses.node(back), new Event.Hello(node));
+    for (String login : List.copyOf(peers.keySet())) {
+      Recipient held = peers.get(login);
+      claims.claim(login).onComplete(ar -> {
+        if (peers.get(login) != held) {
+          return; // left meanwhile
+        }
+        if (ar.failed()) {
+          claimFailures.warn(log, "cannot check login '{}' in the cluster: {}", login, ar.cause().toString());
+        } else if (!ar.result().equals(node)) {
+          displace(login, held, ar.result());
+        } else {
+          vertx.eventBus().send(Addresses.node(back), new Event.Online(node, login));
+        }
+      });
+    }
+  }
+
+  /** {@code holder} holds {@code login} in the merged cluster: this node's user of that name leaves. */
+  private void displace(String login, Recipient held, String holder) {
+    peers.remove(login);
+    if (!goneNodes.contains(holder)) {
+      directory.online(login, holder);
+    }
+    outbox.answer(held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node while the cluster"
+      + " was split, and that login holds it now; this connection is closed")));
+    held.flush();
+    outbox.add(held.loop, new Delivery.Displaced(held.id.connection()));
+    log.info("'{}' is held by node {} since the cluster healed: its connection here is closed", login, holder);
   }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 public record Delivery(List<Part> parts) {
 
   /** One item for one connection of the loop. */
-  public sealed interface Part permits Lines, Joined, Routed, Released {
+  public sealed interface Part permits Lines, Joined, Routed, Released, Displaced {
     long connection();
   }
 
@@ -46,6 +46,13 @@ public record Delivery(List<Part> parts) {
   public record Released(long connection) implements Part {
   }
 
+  /**
+   * Another node holds the connection's login since the cluster healed: the lines before said
+   * why, and the connection leaves.
+   */
+  public record Displaced(long connection) implements Part {
+  }
+
   static void write(Buffer out, Delivery delivery) {
     out.appendInt(delivery.parts().size());
     for (Part part : delivery.parts()) {
@@ -59,6 +66,8 @@ public record Delivery(List<Part> parts) {
         out.appendByte((byte) 3).appendLong(p.connection()).appendInt(p.bytes());
       } else if (part instanceof Released p) {
         out.appendByte((byte) 4).appendLong(p.connection());
+      } else if (part instanceof Displaced p) {
+        out.appendByte((byte) 5).appendLong(p.connection());
       }
     }
   }
@@ -74,6 +83,7 @@ public record Delivery(List<Part> parts) {
         case 2 -> new Joined(connection, in.string());
         case 3 -> new Routed(connection, in.i32());
         case 4 -> new Released(connection);
+        case 5 -> new Displaced(connection);
         default -> throw new IllegalArgumentException("not an a-chat delivery part: tag " + tag);
       };
     }

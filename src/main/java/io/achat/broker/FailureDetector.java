@@ -1,13 +1,19 @@
 package io.achat.broker;
 
 import io.achat.config.Addresses;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -15,7 +21,9 @@ import java.util.function.Supplier;
 /**
  * Tells the broker when another node is gone: every 200 ms it asks the broker of each node this
  * one depends on whether it is there. "No handlers" means the node left or the cluster manager
- * dropped it. Runs on the broker's context.
+ * dropped it. A node gone for less than {@link #BACK_MILLIS} is still asked, and when it answers
+ * the broker is told it is back: a hang or a partition ended and the cluster manager merged the
+ * two sides again. Runs on the broker's context.
  */
 final class FailureDetector {
 
@@ -26,34 +34,67 @@ final class FailureDetector {
    */
   private static final int MAX_CHECKS = 8;
   private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(1000);
+  /** How long a gone node is still asked whether it is back: a hang or a partition that lasts longer ends for good. */
+  private static final long BACK_MILLIS = TimeUnit.MINUTES.toMillis(10);
+  /** Gone nodes asked whether they are back: at most this many, the most recent. */
+  private static final int MAX_GONE = 64;
 
   private final Vertx vertx;
   private final Map<String, Integer> checks = new HashMap<>();
+  /** The nodes gone lately, in the order they went, with when (System.nanoTime). */
+  private final LinkedHashMap<String, Long> gone = new LinkedHashMap<>();
   private long timer = -1;
 
   FailureDetector(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  /** Checks the nodes {@code watched} gives, each turn anew, and tells {@code gone} of each that is gone. */
-  void start(Supplier<Set<String>> watched, Consumer<String> gone) {
+  /**
+   * Checks the nodes {@code watched} gives, each turn anew, and tells {@code goneNode} of each
+   * that is gone; asks those gone lately whether they are back, and tells {@code backNode} of each
+   * that is.
+   */
+  void start(Supplier<Set<String>> watched, Consumer<String> goneNode, Consumer<String> backNode) {
     timer = vertx.setPeriodic(CHECK_MILLIS, t -> {
       for (String there : watched.get()) {
-        check(there, gone);
+        check(there, ar -> {
+          if (isGone(ar)) {
+            goneNode.accept(there);
+          }
+        });
+      }
+      long now = System.nanoTime();
+      gone.values().removeIf(since -> now - since > TimeUnit.MILLISECONDS.toNanos(BACK_MILLIS));
+      for (String there : List.copyOf(gone.keySet())) {
+        check(there, ar -> {
+          if (ar.succeeded() && gone.remove(there) != null) {
+            backNode.accept(there);
+          }
+        });
       }
     });
   }
 
-  private void check(String there, Consumer<String> gone) {
+  /** {@code node} is gone: it is asked whether it is back for a while. */
+  void gone(String node) {
+    gone.put(node, System.nanoTime());
+    if (gone.size() > MAX_GONE) {
+      gone.remove(gone.keySet().iterator().next());
+    }
+  }
+
+  private static boolean isGone(AsyncResult<?> ar) {
+    return ar.failed() && ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS;
+  }
+
+  private void check(String there, Handler<AsyncResult<Message<Object>>> then) {
     if (checks.getOrDefault(there, 0) >= MAX_CHECKS) {
       return;
     }
     checks.merge(there, 1, Integer::sum);
     vertx.eventBus().request(Addresses.node(there), null, CHECK).onComplete(ar -> {
       checks.computeIfPresent(there, (n, count) -> count > 1 ? count - 1 : null);
-      if (ar.failed() && ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
-        gone.accept(there);
-      }
+      then.handle(ar);
     });
   }
 

@@ -403,6 +403,16 @@ final class Connection {
     }
   }
 
+  /**
+   * Another node holds this client's login since the cluster healed; the broker has written why
+   * and no longer routes to it. It leaves as if it had ended.
+   */
+  void displaced() {
+    if (state == State.CHATTING) {
+      leave(null);
+    }
+  }
+
   /** The broker's answer to the disconnect: every line for this client is written or queued. */
   void released() {
     if (state == State.LEAVING) {

@@ -336,6 +336,8 @@ public final class ServerVerticle extends VerticleBase {
         connection.joined(joined.refusal());
       } else if (part instanceof Delivery.Released) {
         connection.released();
+      } else if (part instanceof Delivery.Displaced) {
+        connection.displaced();
       }
     }
   }
