@@ -86,6 +86,28 @@ class ClusterIT {
     }
   }
 
+  @Test
+  void theSenderOfALineInFlightToANodeThatIsDroppedIsToldWhomItMayNotHaveReached() throws Exception {
+    try (Nodes nodes = Nodes.start(2)) {
+      JarProcess b = nodes.get(1);
+      try (LineClient carol = LineClient.login("127.0.0.1", nodes.port(0), "carol");
+           LineClient alice = LineClient.login("127.0.0.1", nodes.port(1), "alice");
+           LineClient bob = LineClient.login("127.0.0.1", nodes.port(1), "bob")) {
+        awaitSeen(carol, "alice");
+        awaitSeen(carol, "bob");
+        b.signal("STOP");
+        try {
+          // Forwarded to the hung node, which cannot acknowledge it; dropped within about 5 s.
+          carol.send("alice, bob, nobody: still there?");
+          assertThat(next(carol)).isEqualTo("error: not connected: nobody");
+          assertThat(next(carol)).isEqualTo("error: may not have reached alice, bob: their node left the cluster");
+        } finally {
+          b.signal("CONT");
+        }
+      }
+    }
+  }
+
   /**
    * A node hangs past the failure timeout (12 s stopped), its user's login is claimed again on the
    * survivor, and it continues: within 60 s the two are one chat again by themselves, and the

@@ -316,6 +316,7 @@ final class ClusterRouting {
     }
     NodeOutbox to = nodes.remove(gone);
     if (to != null) {
+      mayNotHaveReached(to.unacknowledged());
       to.lost().forEach(this::credit);
       touchedNodes.remove(to);
       checkQuiet();
@@ -377,5 +378,22 @@ final class ClusterRouting {
     held.flush();
     outbox.add(held.loop, new Delivery.Displaced(held.id.connection()));
     log.info("'{}' is held by node {} since the cluster healed: its connection here is closed", login, holder);
+  }
+
+  /**
+   * Tells the senders of {@code messages}, which a node that is gone did not acknowledge, whom
+   * they may not have reached: the node may have delivered them before it went, or not.
+   */
+  private void mayNotHaveReached(List<Event.Message> messages) {
+    for (Event.Message message : messages) {
+      Buffer line = Buffer.buffer(Replies.error("may not have reached " + String.join(", ", message.recipients())
+        + ": their node left the cluster"));
+      Recipient sender = peers.get(message.login());
+      if (sender != null && sender.id.equals(message.from())) {
+        outbox.answer(sender, line);
+      } else {
+        outbox.add(message.from().loop(), new Delivery.Lines(message.from().connection(), line));
+      }
+    }
   }
 }

@@ -26,7 +26,7 @@ final class NodeOutbox {
     }
   }
 
-  private record Batch(long number, List<Credit> credits) {
+  private record Batch(long number, List<Credit> credits, List<Event.Message> messages) {
   }
 
   final String node;
@@ -60,7 +60,7 @@ final class NodeOutbox {
   /** Empties the turn's messages into the next batch, remembered until acknowledged. */
   Event.Forward take(String from) {
     Event.Forward batch = new Event.Forward(from, ++lastBatch, List.copyOf(messages));
-    unacked.add(new Batch(lastBatch, credits));
+    unacked.add(new Batch(lastBatch, credits, batch.messages()));
     messages = new ArrayList<>();
     credits = new ArrayList<>();
     return batch;
@@ -77,6 +77,14 @@ final class NodeOutbox {
       }
     }
     return done;
+  }
+
+  /** The messages for the node that it has not acknowledged: sent or not, they may not have reached their recipients. */
+  List<Event.Message> unacknowledged() {
+    List<Event.Message> all = new ArrayList<>();
+    unacked.forEach(batch -> all.addAll(batch.messages()));
+    all.addAll(messages);
+    return all;
   }
 
   /** The node is gone: what was sent to it is lost, and its senders get their credits back. */
