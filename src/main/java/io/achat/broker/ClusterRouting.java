@@ -350,21 +350,20 @@ final class ClusterRouting {
     members.add(back);
     log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, peers.size());
     vertx.eventBus().send(Addresses.node(back), new Event.Hello(node));
-    for (String login : List.copyOf(peers.keySet())) {
-      Recipient held = peers.get(login);
-      claims.claim(login).onComplete(ar -> {
-        if (peers.get(login) != held) {
-          return; // left meanwhile
-        }
-        if (ar.failed()) {
-          claimFailures.warn(log, "cannot check login '{}' in the cluster: {}", login, ar.cause().toString());
-        } else if (!ar.result().equals(node)) {
-          displace(login, held, ar.result());
-        } else {
-          vertx.eventBus().send(Addresses.node(back), new Event.Online(node, login));
-        }
-      });
-    }
+    Map<String, Recipient> held = new HashMap<>(peers);
+    claims.claimAll(held.keySet(), (login, ar) -> {
+      Recipient holder = held.get(login);
+      if (peers.get(login) != holder) {
+        return; // left meanwhile
+      }
+      if (ar.failed()) {
+        claimFailures.warn(log, "cannot check login '{}' in the cluster: {}", login, ar.cause().toString());
+      } else if (!ar.result().equals(node)) {
+        displace(login, holder, ar.result());
+      } else {
+        vertx.eventBus().send(Addresses.node(back), new Event.Online(node, login));
+      }
+    });
   }
 
   /** {@code holder} holds {@code login} in the merged cluster: this node's user of that name leaves. */

@@ -1,5 +1,6 @@
 package io.achat.broker;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.shareddata.AsyncMap;
@@ -10,6 +11,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -23,8 +26,11 @@ final class LoginClaims {
 
   static final String MAP = "a-chat.logins";
 
-  /** Logins of a gone node freed at once; the rest wait, so that claims are not queued behind them. */
-  private static final int FREEING_AT_ONCE = 16;
+  /**
+   * Logins freed or checked at once when a node goes or comes back; the rest wait, so that the
+   * claims of users logging in are not queued behind them.
+   */
+  static final int AT_ONCE = 16;
 
   private final AsyncMap<String, String> map;
   private final String node;
@@ -68,14 +74,28 @@ final class LoginClaims {
    * at a time (the map's operations share the worker pool with the claims).
    */
   Future<Void> freeAll(Collection<String> logins, String holder) {
-    Iterator<String> next = new ArrayList<>(logins).iterator();
+    return fewAtATime(logins, login -> map.removeIfPresent(login, holder));
+  }
+
+  /**
+   * Claims each of {@code logins} again, a few at a time, and hands each outcome (the node
+   * holding it, this one if the claim won) to {@code then}: after a split heals, the merged
+   * map names one holder of each login.
+   */
+  Future<Void> claimAll(Collection<String> logins, BiConsumer<String, AsyncResult<String>> then) {
+    return fewAtATime(logins, login -> claim(login).andThen(ar -> then.accept(login, ar)));
+  }
+
+  /** Runs {@code operation} on each item, at most {@link #AT_ONCE} under way at a time. */
+  private static <T> Future<Void> fewAtATime(Collection<T> items, Function<T, Future<?>> operation) {
+    Iterator<T> next = new ArrayList<>(items).iterator();
     Promise<Void> done = Promise.promise();
     int[] running = {0};
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {
-      while (running[0] < FREEING_AT_ONCE && next.hasNext()) {
+      while (running[0] < AT_ONCE && next.hasNext()) {
         running[0]++;
-        map.removeIfPresent(next.next(), holder).onComplete(ar -> {
+        operation.apply(next.next()).onComplete(ar -> {
           running[0]--;
           pump[0].run();
         });
