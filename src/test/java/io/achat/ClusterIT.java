@@ -6,6 +6,7 @@ import io.achat.support.ClusterFixture;
 import io.achat.support.Flood;
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
+import io.achat.support.Link;
 import io.achat.support.Presence;
 import org.junit.jupiter.api.Test;
 
@@ -135,59 +136,110 @@ class ClusterIT {
         }
         long continued = System.nanoTime();
         try (LineClient survivorsAlice = alice2) {
-          try {
-            // One holder: the merged map names one; the other connection is told and closed.
-            reachable(carol, "bob", continued);
-            reachable(bob, "carol", continued);
-            // Each round, both ask; each hears its own line back until one is told it lost the login.
-            List<String> heard = new ArrayList<>();
-            LineClient displaced = null;
-            long deadline = continued + TimeUnit.SECONDS.toNanos(60);
-            while (displaced == null) {
-              assertThat(System.nanoTime() - deadline).as("alice still held twice 60 s after the heal: %s", heard)
-                .isNegative();
-              for (LineClient one : List.of(alice, survivorsAlice)) {
-                one.send("alice: still mine?");
-                String line = Presence.next(one);
-                // carol's questions to alice that reached the hung node before it was dropped come late
-                while ("from carol: are you there?".equals(line)) {
-                  line = Presence.next(one);
-                }
-                heard.add(line);
-                if (line != null && line.startsWith("error: 'alice' logged in on another node")) {
-                  displaced = one;
-                } else {
-                  assertThat(line).isEqualTo("from alice: still mine?");
-                }
-              }
-            }
-            System.out.printf("one holder of alice %d ms after the hung node continued: the one on the %s%n",
-              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - continued), displaced == alice ? "survivor" : "hung node");
-            assertThat(displaced.readLine()).as("the displaced connection is closed").isNull();
-            LineClient holder = displaced == alice ? survivorsAlice : alice;
-            // Both directions between the holder and users on both nodes.
-            carol.send("alice: from carol");
-            assertThat(Presence.next(holder)).isEqualTo("from carol: from carol");
-            bob.send("alice: from bob");
-            assertThat(Presence.next(holder)).isEqualTo("from bob: from bob");
-            holder.send("carol, bob: from alice");
-            assertThat(Presence.next(carol)).isEqualTo("from alice: from alice");
-            assertThat(Presence.next(bob)).isEqualTo("from alice: from alice");
-            // A third alice is refused on either node.
-            for (int node = 0; node < 2; node++) {
-              try (LineClient third = LineClient.connect("127.0.0.1", nodes.port(node))) {
-                assertThat(tryLogin(third, "alice")).as("a third alice on node %d", node).isFalse();
-              }
-            }
-          } catch (AssertionError e) { // what each node said, to see why
-            for (int i = 0; i < 2; i++) {
-              System.out.println("=== node " + i);
-              nodes.get(i).output().stream().filter(l -> !l.startsWith("\tat ")).forEach(System.out::println);
-            }
-            throw e;
+          oneChatWithOneAlice(nodes, carol, bob, alice, survivorsAlice, continued, "hung node", "it continued");
+        }
+      }
+    }
+  }
+
+  /**
+   * Both nodes run on while every link between them is cut for 12 s, as in a network partition:
+   * each side is a smaller chat of its own, in which alice may log in again; when the links are
+   * mended, the two are one chat again by themselves within 60 s, and alice has one holder.
+   */
+  @Test
+  void aPartitionThatHealsLeavesOneChatAndOneHolderPerLogin() throws Exception {
+    try (Nodes nodes = Nodes.startLinked(2)) {
+      try (LineClient carol = LineClient.login("127.0.0.1", nodes.port(0), "carol");
+           LineClient alice = LineClient.login("127.0.0.1", nodes.port(1), "alice");
+           LineClient bob = LineClient.login("127.0.0.1", nodes.port(1), "bob")) {
+        awaitSeen(carol, "alice");
+        awaitSeen(bob, "carol");
+        long split = System.nanoTime();
+        nodes.cut();
+        LineClient alice2;
+        try {
+          carol.awaitGone("alice");
+          bob.awaitGone("carol");
+          alice2 = loginRetrying(() -> LineClient.connect("127.0.0.1", nodes.port(0)), "alice", 10_000);
+          // Each side is a chat of its own, with an alice of its own: a line reaches only its side's.
+          carol.send("alice: from carol");
+          assertThat(Presence.next(alice2)).isEqualTo("from carol: from carol");
+          bob.send("alice: from bob");
+          assertThat(Presence.next(alice)).isEqualTo("from bob: from bob");
+          carol.send("bob: from carol");
+          assertThat(carol.sync()).contains("error: not connected: bob");
+          long apart = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - split);
+          alice.expectSilence((int) Math.max(1, 12_000 - apart)); // the split lasts 12 s in all
+        } finally {
+          nodes.mend();
+        }
+        long mended = System.nanoTime();
+        try (LineClient survivorsAlice = alice2) {
+          oneChatWithOneAlice(nodes, carol, bob, alice, survivorsAlice, mended, "node cut off", "the links were mended");
+        }
+      }
+    }
+  }
+
+  /**
+   * Within 60 s of {@code since}, carol (node 0) and bob (node 1) reach each other, exactly one of
+   * the two alices (alice on node 1, aliceOnNode0 claimed while the nodes were apart) holds the
+   * login, the other is told why and closed, the holder chats both ways with users on both nodes,
+   * and a third alice is refused on each node.
+   */
+  private static void oneChatWithOneAlice(Nodes nodes, LineClient carol, LineClient bob, LineClient alice,
+                                          LineClient aliceOnNode0, long since, String node1, String healed)
+    throws Exception {
+    try {
+      reachable(carol, "bob", since);
+      reachable(bob, "carol", since);
+      // Each round, both ask; each hears its own line back until one is told it lost the login.
+      List<String> heard = new ArrayList<>();
+      LineClient displaced = null;
+      long deadline = since + TimeUnit.SECONDS.toNanos(60);
+      while (displaced == null) {
+        assertThat(System.nanoTime() - deadline).as("alice still held twice 60 s after the heal: %s", heard)
+          .isNegative();
+        for (LineClient one : List.of(alice, aliceOnNode0)) {
+          one.send("alice: still mine?");
+          String line = Presence.next(one);
+          // carol's questions to alice that reached node 1 before it was dropped come late
+          while (line != null && line.startsWith("from carol: ")) {
+            line = Presence.next(one);
+          }
+          heard.add(line);
+          if (line != null && line.startsWith("error: 'alice' logged in on another node")) {
+            displaced = one;
+          } else {
+            assertThat(line).isEqualTo("from alice: still mine?");
           }
         }
       }
+      System.out.printf("one holder of alice %d ms after %s: the one on the %s%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since), healed, displaced == alice ? "other node" : node1);
+      assertThat(displaced.readLine()).as("the displaced connection is closed").isNull();
+      LineClient holder = displaced == alice ? aliceOnNode0 : alice;
+      // Both directions between the holder and users on both nodes.
+      carol.send("alice: to the holder");
+      assertThat(Presence.next(holder)).isEqualTo("from carol: to the holder");
+      bob.send("alice: to the holder");
+      assertThat(Presence.next(holder)).isEqualTo("from bob: to the holder");
+      holder.send("carol, bob: from alice");
+      assertThat(Presence.next(carol)).isEqualTo("from alice: from alice");
+      assertThat(Presence.next(bob)).isEqualTo("from alice: from alice");
+      // A third alice is refused on either node.
+      for (int node = 0; node < 2; node++) {
+        try (LineClient third = LineClient.connect("127.0.0.1", nodes.port(node))) {
+          assertThat(tryLogin(third, "alice")).as("a third alice on node %d", node).isFalse();
+        }
+      }
+    } catch (AssertionError e) { // what each node said, to see why
+      for (int i = 0; i < 2; i++) {
+        System.out.println("=== node " + i);
+        nodes.get(i).output().stream().filter(l -> !l.startsWith("\tat ")).forEach(System.out::println);
+      }
+      throw e;
     }
   }
 
@@ -361,9 +413,53 @@ class ClusterIT {
 
     private final List<JarProcess> processes = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
+    private final List<Link> links = new ArrayList<>();
 
     static Nodes start(int size) throws InterruptedException {
       return start(size, Map.of());
+    }
+
+    /**
+     * {@code size} nodes that reach each other only through {@link Link}s, which {@link #cut()}
+     * and {@link #mend()} split and heal: each node's Hazelcast and event bus publish a link's
+     * port as their address.
+     */
+    static Nodes startLinked(int size) throws InterruptedException {
+      Nodes nodes = new Nodes();
+      List<Integer> memberPorts = new ArrayList<>();
+      List<Link> memberLinks = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        int port = ClusterFixture.freePort();
+        memberPorts.add(port);
+        memberLinks.add(Link.to(port));
+      }
+      nodes.links.addAll(memberLinks);
+      List<String> members = memberLinks.stream().map(link -> "127.0.0.1:" + link.port()).toList();
+      String name = "a-chat-it-" + UUID.randomUUID();
+      for (int i = 0; i < size; i++) {
+        int busPort = ClusterFixture.freePort();
+        Link bus = Link.to(busPort);
+        nodes.links.add(bus);
+        JarProcess process = JarProcess.start(Map.of(
+            "ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
+            "ACHAT_CLUSTER_HOST", "127.0.0.1", "ACHAT_CLUSTER_PORT", memberPorts.get(i).toString(),
+            "ACHAT_CLUSTER_MEMBERS", String.join(",", members), "ACHAT_CLUSTER_NAME", name),
+          List.of("-Xmx256m", "-Dhazelcast.local.publicAddress=" + members.get(i)),
+          "-cluster", "-cluster-port", Integer.toString(busPort), "-cluster-public-port", Integer.toString(bus.port()));
+        nodes.processes.add(process);
+        nodes.ports.add(process.port());
+      }
+      nodes.processes.get(0).await(Pattern.compile("All migration tasks have been completed"), 60);
+      return nodes;
+    }
+
+    /** Splits the nodes: every link between them breaks, and stays broken until {@link #mend()}. */
+    void cut() {
+      links.forEach(Link::cut);
+    }
+
+    void mend() {
+      links.forEach(Link::mend);
     }
 
     /** {@code size} nodes, each with the variables {@code env} besides the cluster's. */
@@ -402,6 +498,7 @@ class ClusterIT {
     @Override
     public void close() {
       processes.forEach(JarProcess::close);
+      links.forEach(Link::close);
     }
   }
 }

@@ -234,10 +234,17 @@ final class ClusterRouting {
       noteOnline(online);
       envelope.reply(null);
     } else if (event instanceof Event.Hello hello) {
-      if (goneNodes.contains(hello.node())) {
-        nodeBack(hello.node()); // it saw this node back first
+      member(hello.node());
+    } else if (event instanceof Event.Back back) {
+      if (goneNodes.contains(back.node())) {
+        nodeBack(back.node()); // it saw this node back first
       } else {
-        member(hello.node());
+        // This node did not see it gone (it was the one that hung, or the merge came first), but
+        // the other dropped this node's users: check them, and tell it those this node holds. What
+        // this node knew of the other's users may be stale; the other tells it those it holds.
+        member(back.node());
+        directory.forget(back.node());
+        recheck(back.node());
       }
     } else if (event == null) {
       envelope.reply(null);
@@ -349,7 +356,16 @@ final class ClusterRouting {
     }
     members.add(back);
     log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, peers.size());
-    vertx.eventBus().send(Addresses.node(back), new Event.Hello(node));
+    vertx.eventBus().send(Addresses.node(back), new Event.Back(node));
+    recheck(back);
+  }
+
+  /**
+   * Checks each login of this node against the merged map, after {@code back} and this node were
+   * apart: a login the map gives to another node is displaced here; {@code back} is told of each
+   * that this node still holds.
+   */
+  private void recheck(String back) {
     Map<String, Recipient> held = new HashMap<>(peers);
     claims.claimAll(held.keySet(), (login, ar) -> {
       Recipient holder = held.get(login);

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply, Event.Disconnect, Event.Events,
   Event.LoopStarted, Event.Drain, Event.Forward, Event.Ack, Event.Online, Event.Offline,
-  Event.Hello {
+  Event.Hello, Event.Back {
 
   /** The client on {@code peer} asks for {@code login}; answered with {@link Delivery.Joined}. */
   record NewPeer(PeerId peer, String login) implements Event {
@@ -82,6 +82,14 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
   record Hello(String node) implements Event {
   }
 
+  /**
+   * The broker of {@code node} saw this node come back after a split (a hang or a partition) and
+   * is checking its logins against the merged map: this node, which may not have seen the other
+   * gone, does the same, and tells it the users it still holds.
+   */
+  record Back(String node) implements Event {
+  }
+
   /** Appends {@code event} to {@code out}: a tag byte, then its fields. */
   static void write(Buffer out, Event event) {
     if (event instanceof NewPeer e) {
@@ -132,6 +140,9 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
     } else if (event instanceof Hello e) {
       out.appendByte((byte) 12);
       Wire.string(out, e.node());
+    } else if (event instanceof Back e) {
+      out.appendByte((byte) 13);
+      Wire.string(out, e.node());
     }
   }
 
@@ -167,6 +178,7 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       case 10 -> new Online(in.string(), in.string());
       case 11 -> new Offline(in.string(), in.string());
       case 12 -> new Hello(in.string());
+      case 13 -> new Back(in.string());
       default -> throw new IllegalArgumentException("not an a-chat event: tag " + tag);
     };
   }
