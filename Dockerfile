@@ -28,9 +28,12 @@ RUN sed -i -E 's/"drainTimeoutMillis": *[0-9]+/"drainTimeoutMillis": 7000/' src/
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /src/target/a-chat.jar /app/a-chat.jar
 # Configuration: the jar's defaults (host 0.0.0.0, port 8080), then a -conf file, then ACHAT_*
-# variables, then -Dachat.* properties. The image sets no ACHAT_* variable, so that a mounted
-# file can set any key, e.g. -v ./a-chat.json:/etc/a-chat/a-chat.json and the argument
-# -conf /etc/a-chat/a-chat.json.
+# variables, then -Dachat.* properties. The image sets one ACHAT_* variable only, so that a
+# mounted file can set any other key, e.g. -v ./a-chat.json:/etc/a-chat/a-chat.json and the
+# argument -conf /etc/a-chat/a-chat.json: the management server listens on every address of
+# the container (java -jar alone keeps it on 127.0.0.1), so that Prometheus on the container's
+# network can scrape it. Publish its port to 127.0.0.1 only, or set managementToken.
+ENV ACHAT_MANAGEMENT_HOST=0.0.0.0
 # No shell in between: the JVM is PID 1's program and gets SIGTERM from `docker stop`,
 # which runs the clean shutdown (every accepted message delivered, exit status 0).
 USER 10001:10001

@@ -10,8 +10,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * {@code a-chat health [-conf FILE|JSON] [HOST:PORT]}: exits 0 when the server's management
@@ -21,8 +27,8 @@ import java.util.List;
  *
  * <p>Where to ask: {@code HOST:PORT} if given; else the URL a server started by {@code java -jar}
  * wrote to {@code $TMPDIR/a-chat.management} (so whatever {@code -conf}, variables or properties
- * the server was given); else {@code managementPort} from the configuration layers, with
- * {@code -conf} as the server takes it, on 127.0.0.1 unless {@code host} names one address.
+ * the server was given); else {@code managementPort} and {@code managementHost} from the
+ * configuration layers, with {@code -conf} as the server takes it (HTTPS when TLS is configured).
  */
 public final class HealthCheck {
 
@@ -44,6 +50,12 @@ public final class HealthCheck {
     }
     try {
       HttpURLConnection http = (HttpURLConnection) URI.create(url + "/ready").toURL().openConnection();
+      if (http instanceof HttpsURLConnection https) {
+        // The server's own certificate names its public host, not the address asked here; the
+        // check sends nothing secret and reads only the status, so it takes any certificate.
+        https.setSSLSocketFactory(anyCertificate().getSocketFactory());
+        https.setHostnameVerifier((host, session) -> true);
+      }
       http.setConnectTimeout(TIMEOUT_MILLIS);
       http.setReadTimeout(TIMEOUT_MILLIS);
       int status = http.getResponseCode();
@@ -55,10 +67,30 @@ public final class HealthCheck {
         System.err.println("a-chat health: " + url + "/ready answered " + status + " " + text);
         return 1;
       }
-    } catch (IOException e) {
+    } catch (IOException | GeneralSecurityException e) {
       System.err.println("a-chat health: " + url + "/ready: " + e);
       return 1;
     }
+  }
+
+  private static SSLContext anyCertificate() throws GeneralSecurityException {
+    TrustManager any = new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {any}, null);
+    return tls;
   }
 
   static String where(String[] args) throws IOException {
@@ -73,7 +105,7 @@ public final class HealthCheck {
     }
     if (!rest.isEmpty()) {
       String target = rest.get(0);
-      return target.startsWith("http://") ? target : "http://" + target;
+      return target.startsWith("http://") || target.startsWith("https://") ? target : "http://" + target;
     }
     if (conf == null && Files.isReadable(MANAGEMENT_FILE)) {
       return Files.readString(MANAGEMENT_FILE).trim();
@@ -82,8 +114,7 @@ public final class HealthCheck {
     if (!config.management()) {
       throw new IllegalArgumentException("the management server is off ('managementPort' is 0)");
     }
-    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-    return "http://" + host + ":" + config.managementPort();
+    return config.managementUrl(config.managementPort());
   }
 
   private static JsonObject json(String conf) throws IOException {

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,8 @@ public record ChatConfig(
   List<String> clusterMembers,
   String clusterName,
   int managementPort,
+  String managementHost,
+  String managementToken,
   int maxConnectionsPerAddress,
   List<String> exemptAddresses,
   int webPort,
@@ -83,6 +86,8 @@ public record ChatConfig(
     CLUSTER_MEMBERS("clusterMembers"),
     CLUSTER_NAME("clusterName"),
     MANAGEMENT_PORT("managementPort"),
+    MANAGEMENT_HOST("managementHost"),
+    MANAGEMENT_TOKEN("managementToken"),
     MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress"),
     EXEMPT_ADDRESSES("exemptAddresses"),
     WEB_PORT("webPort"),
@@ -142,6 +147,10 @@ public record ChatConfig(
     require(clusterName != null && !clusterName.isBlank(), Key.CLUSTER_NAME, "must not be empty", clusterName);
     require(managementPort >= -1 && managementPort <= 65535, Key.MANAGEMENT_PORT,
       "must be between -1 (any free port) and 65535 (0 turns it off)", managementPort);
+    require(managementHost != null && !managementHost.isBlank(), Key.MANAGEMENT_HOST, "must be a host name or address",
+      managementHost);
+    require(managementToken != null && (managementToken.isEmpty() || managementToken.matches("[\\x21-\\x7e]{16,}")),
+      Key.MANAGEMENT_TOKEN, "must be empty or at least 16 printable characters without spaces", "(not shown)");
     require(maxConnectionsPerAddress >= 0, Key.MAX_CONNECTIONS_PER_ADDRESS, "must be 0 (no limit) or more",
       maxConnectionsPerAddress);
     require(exemptAddresses != null && exemptAddresses.stream().allMatch(ChatConfig::isAddress), Key.EXEMPT_ADDRESSES,
@@ -221,6 +230,15 @@ public record ChatConfig(
    * loopback address when {@code host} is every address, so that it can be connected to.
    */
   public String url(String scheme, int port) {
+    return url(scheme, host, port);
+  }
+
+  /** {@code http(s)://host:port} of the management server on {@code port}: HTTPS when clients connect over TLS. */
+  public String managementUrl(int port) {
+    return url(tls() ? "https" : "http", managementHost, port);
+  }
+
+  private static String url(String scheme, String host, int port) {
     String address = switch (host) {
       case "0.0.0.0" -> "127.0.0.1";
       case "::", "[::]" -> "::1";
@@ -233,6 +251,11 @@ public record ChatConfig(
   /** Whether clients connect over TLS. */
   public boolean tls() {
     return !tlsCertPath.isEmpty();
+  }
+
+  /** The certificate and key every port of this server serves with TLS. */
+  public PemKeyCertOptions keyCert() {
+    return new PemKeyCertOptions().setCertPath(tlsCertPath).setKeyPath(tlsKeyPath);
   }
 
   /**
@@ -261,6 +284,8 @@ public record ChatConfig(
       list(merged, Key.CLUSTER_MEMBERS),
       string(merged, Key.CLUSTER_NAME),
       integer(merged, Key.MANAGEMENT_PORT),
+      string(merged, Key.MANAGEMENT_HOST),
+      string(merged, Key.MANAGEMENT_TOKEN),
       integer(merged, Key.MAX_CONNECTIONS_PER_ADDRESS),
       list(merged, Key.EXEMPT_ADDRESSES),
       integer(merged, Key.WEB_PORT),
@@ -314,6 +339,8 @@ public record ChatConfig(
       .put(Key.CLUSTER_MEMBERS.json(), new JsonArray(clusterMembers))
       .put(Key.CLUSTER_NAME.json(), clusterName)
       .put(Key.MANAGEMENT_PORT.json(), managementPort)
+      .put(Key.MANAGEMENT_HOST.json(), managementHost)
+      .put(Key.MANAGEMENT_TOKEN.json(), managementToken)
       .put(Key.MAX_CONNECTIONS_PER_ADDRESS.json(), maxConnectionsPerAddress)
       .put(Key.EXEMPT_ADDRESSES.json(), new JsonArray(exemptAddresses))
       .put(Key.WEB_PORT.json(), webPort)
@@ -450,12 +477,14 @@ public record ChatConfig(
     return String.format(Locale.ROOT,
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
-        + " maxInFlightBytes=%d tls=%s managementPort=%d maxConnectionsPerAddress=%d exemptAddresses=%s"
+        + " maxInFlightBytes=%d tls=%s managementPort=%d managementHost=%s managementToken=%s"
+        + " maxConnectionsPerAddress=%d exemptAddresses=%s"
         + " webPort=%d webOrigins=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
         + " stallTimeoutMillis=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
-      tls() ? tlsCertPath : "off", managementPort, maxConnectionsPerAddress, String.join(",", exemptAddresses),
+      tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
+      maxConnectionsPerAddress, String.join(",", exemptAddresses),
       webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins), maxClientMemory,
       webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis);
   }

@@ -7,17 +7,21 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The management HTTP server on {@code managementPort} (bound to {@code host}): {@code /metrics}
- * in Prometheus's text format, {@code /health} (the broker's event loop answers) and
+ * The management HTTP server on {@code managementPort} (bound to {@code managementHost}, over
+ * HTTPS when the chat port has TLS): {@code /metrics} in Prometheus's text format (only with the
+ * bearer token when {@code managementToken} is set), {@code /health} (the broker's event loop answers) and
  * {@code /ready} (the broker routes: started, not shutting down, and on a cluster joined; and every
  * event loop a-chat runs on answers within a second), both
  * JSON with 200 or 503. Probes log nothing. Deploy it after the broker; it takes its
@@ -37,6 +41,8 @@ public final class ManagementVerticle extends VerticleBase {
   private HttpServer server;
   private LoopWatch watch;
   private long probeTimer = -1;
+  /** {@code Bearer <managementToken>}, or null when {@code /metrics} is open. */
+  private byte[] metricsAuthorization;
 
   @Override
   public Future<?> start() {
@@ -47,10 +53,17 @@ public final class ManagementVerticle extends VerticleBase {
         watch = LoopWatch.of(vertx);
         watch.watch("the management server", context);
         probeTimer = vertx.setPeriodic(PROBE_MILLIS, t -> watch.probe());
-        server = vertx.createHttpServer().requestHandler(this::handle);
-        return server.listen(config.managementPort() < 0 ? 0 : config.managementPort(), config.host())
+        HttpServerOptions options = new HttpServerOptions();
+        if (config.tls()) {
+          options.setSsl(true).setKeyCertOptions(config.keyCert());
+        }
+        metricsAuthorization = config.managementToken().isEmpty() ? null
+          : ("Bearer " + config.managementToken()).getBytes(StandardCharsets.US_ASCII);
+        server = vertx.createHttpServer(options).requestHandler(this::handle);
+        return server.listen(config.managementPort() < 0 ? 0 : config.managementPort(), config.managementHost())
           .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for management on "
-            + config.host() + ":" + config.managementPort() + " ('host', 'managementPort'): " + e.getMessage(), e)));
+            + config.managementHost() + ":" + config.managementPort() + " ('managementHost', 'managementPort'): "
+            + e.getMessage(), e)));
       })
       .onSuccess(s -> {
         log.info("management (metrics, health) on {}", url());
@@ -59,11 +72,11 @@ public final class ManagementVerticle extends VerticleBase {
   }
 
   /**
-   * {@code http://host:port} of this server, with the real port; on this machine's loopback
+   * {@code http(s)://host:port} of this server, with the real port; on this machine's loopback
    * address when it listens on every address.
    */
   public String url() {
-    return config.url("http", server.actualPort());
+    return config.managementUrl(server.actualPort());
   }
 
   private void handle(HttpServerRequest request) {
@@ -72,9 +85,16 @@ public final class ManagementVerticle extends VerticleBase {
       return;
     }
     switch (request.path()) {
-      case "/metrics" -> request.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(meters.scrape());
+      case "/metrics" -> {
+        if (authorized(request)) {
+          request.response()
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .end(meters.scrape());
+        } else {
+          request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"a-chat metrics\"")
+            .end();
+        }
+      }
       case "/health" -> askBroker().onComplete(ar -> json(request, ar.succeeded() ? 200 : 503,
         new JsonObject().put("status", ar.succeeded() ? "UP" : "DOWN")
           .put("broker", ar.succeeded() ? "answers" : "does not answer: " + ar.cause().getMessage())));
@@ -102,6 +122,18 @@ public final class ManagementVerticle extends VerticleBase {
     vertx.cancelTimer(probeTimer);
     watch.forget(context);
     return Future.succeededFuture();
+  }
+
+  /**
+   * Whether {@code /metrics} may answer: always without a {@code managementToken}, else only to
+   * {@code Authorization: Bearer <token>} (compared in constant time).
+   */
+  private boolean authorized(HttpServerRequest request) {
+    if (metricsAuthorization == null) {
+      return true;
+    }
+    String given = request.getHeader("Authorization");
+    return given != null && MessageDigest.isEqual(metricsAuthorization, given.getBytes(StandardCharsets.US_ASCII));
   }
 
   private Future<JsonObject> askBroker() {

@@ -25,7 +25,6 @@ import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
@@ -153,7 +152,7 @@ public final class ServerVerticle extends VerticleBase {
       .setTcpKeepAlive(config.tcpKeepAlive())
       .setAcceptBacklog(1024);
     if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(keyCert());
+      options.setSsl(true).setKeyCertOptions(config.keyCert());
     }
     server = vertx.createNetServer(options)
       .connectHandler(this::accept)
@@ -186,7 +185,7 @@ public final class ServerVerticle extends VerticleBase {
       // split into fragments; a frame over maxLineLength from a client ends its connection.
       .setMaxWebSocketFrameSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64);
     if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(keyCert());
+      options.setSsl(true).setKeyCertOptions(config.keyCert());
     }
     return WebPages.load(vertx, config.maxLineLength()).compose(pages -> {
       web = vertx.createHttpServer(options)
@@ -205,11 +204,6 @@ public final class ServerVerticle extends VerticleBase {
       throw fatal; // to the context's exception handler: the server cannot go on
     }
     log.debug("a connection failed before it was accepted: {}", e.toString());
-  }
-
-  /** The certificate and key both ports serve with TLS. */
-  private PemKeyCertOptions keyCert() {
-    return new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath());
   }
 
   /** Where this accept loop listens, with the real port. */

@@ -4,6 +4,7 @@ import io.achat.support.ChatServerFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +35,15 @@ class HealthCheckTest {
     ChatServerFixture.deploy(vertx, new JsonObject(conf));
     assertThat(HealthCheck.where(new String[] {"-conf", conf})).isEqualTo("http://127.0.0.1:" + port);
     assertThat(HealthCheck.main(new String[] {"-conf", conf})).isZero();
+  }
+
+  @Test
+  void healthyOverHttpsWhenTheServerHasTls(Vertx vertx) {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("chat.example.com");
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("managementPort", -1)
+      .put("tlsCertPath", certificate.certificatePath()).put("tlsKeyPath", certificate.privateKeyPath()));
+    assertThat(server.managementUrl()).startsWith("https://");
+    assertThat(HealthCheck.main(new String[] {server.managementUrl()})).isZero();
   }
 
   @Test

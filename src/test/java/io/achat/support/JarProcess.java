@@ -146,7 +146,7 @@ public final class JarProcess implements AutoCloseable {
 
   /** {@code http://host:port} of the management server, from its start line (started with a management port). */
   public String managementUrl() throws InterruptedException {
-    Pattern started = Pattern.compile("management \\(metrics, health\\) on (http://[^ ]+)");
+    Pattern started = Pattern.compile("management \\(metrics, health\\) on (https?://[^ ]+)");
     return output().stream().map(started::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst()
       .orElseGet(() -> {
         try {
