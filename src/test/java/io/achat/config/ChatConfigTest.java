@@ -50,6 +50,18 @@ class ChatConfigTest {
   }
 
   @Test
+  void aManagementTokenIsLongAndPrintableAndNeverShown() {
+    ChatConfig config = ChatConfig.fromJson(ChatConfig.defaults().put("managementToken", "0123456789abcdef!"));
+    assertThat(config.managementToken()).isEqualTo("0123456789abcdef!");
+    assertThat(config.toString()).contains("managementToken=set").doesNotContain("0123456789abcdef!");
+    for (String bad : List.of("short-token", "sixteen chars with spaces", "0123456789abcdéf")) {
+      assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("managementToken", bad)))
+        .hasMessageContaining("'managementToken' (ACHAT_MANAGEMENT_TOKEN)")
+        .hasMessageNotContaining(bad);
+    }
+  }
+
+  @Test
   void maxClientMemoryIsAQuarterOfTheHeapUnlessGivenAndHoldsAtLeastOneQueue() {
     assertThat(ChatConfig.fromJson(ChatConfig.defaults()).maxClientMemory()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
     assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("maxClientMemory", 5_000_000_000L)).maxClientMemory())
