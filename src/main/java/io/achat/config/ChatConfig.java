@@ -53,6 +53,7 @@ public record ChatConfig(
   List<String> exemptAddresses,
   int webPort,
   List<String> webOrigins,
+  List<String> webHosts,
   long maxClientMemory,
   long webSocketTimeoutMillis,
   long maxBlockedMillis,
@@ -92,6 +93,7 @@ public record ChatConfig(
     EXEMPT_ADDRESSES("exemptAddresses"),
     WEB_PORT("webPort"),
     WEB_ORIGINS("webOrigins"),
+    WEB_HOSTS("webHosts"),
     MAX_CLIENT_MEMORY("maxClientMemory"),
     WEB_SOCKET_TIMEOUT_MILLIS("webSocketTimeoutMillis"),
     MAX_BLOCKED_MILLIS("maxBlockedMillis"),
@@ -163,6 +165,10 @@ public record ChatConfig(
     require(webOrigins != null && webOrigins.stream().allMatch(ChatConfig::isOrigin), Key.WEB_ORIGINS,
       "must be a comma-separated list of origins such as https://chat.example.com, or '*'", webOrigins);
     webOrigins = List.copyOf(webOrigins);
+    require(webHosts != null && webHosts.stream().allMatch(ChatConfig::isWebHost), Key.WEB_HOSTS,
+      "must be a comma-separated list of host names or addresses such as chat.example.com, 192.0.2.7, [2001:db8::7]",
+      webHosts);
+    webHosts = List.copyOf(webHosts);
     require(maxClientMemory >= 0, Key.MAX_CLIENT_MEMORY,
       "must be a number of bytes (0: a quarter of the JVM's maximum heap)", maxClientMemory);
     if (maxClientMemory == 0) {
@@ -180,6 +186,11 @@ public record ChatConfig(
   /** {@code *}, or {@code http(s)://host[:port]} with nothing after it. */
   private static boolean isOrigin(String origin) {
     return origin.equals("*") || origin.matches("https?://[^/?#@\\s]+");
+  }
+
+  /** A host name, an IPv4 address, or an IPv6 address in brackets, as in a URL. */
+  private static boolean isWebHost(String host) {
+    return host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?|\\[[0-9a-fA-F:.]+\\]");
   }
 
   private static boolean isAddress(String address) {
@@ -290,6 +301,7 @@ public record ChatConfig(
       list(merged, Key.EXEMPT_ADDRESSES),
       integer(merged, Key.WEB_PORT),
       list(merged, Key.WEB_ORIGINS),
+      list(merged, Key.WEB_HOSTS),
       longInteger(merged, Key.MAX_CLIENT_MEMORY),
       longInteger(merged, Key.WEB_SOCKET_TIMEOUT_MILLIS),
       longInteger(merged, Key.MAX_BLOCKED_MILLIS),
@@ -345,6 +357,7 @@ public record ChatConfig(
       .put(Key.EXEMPT_ADDRESSES.json(), new JsonArray(exemptAddresses))
       .put(Key.WEB_PORT.json(), webPort)
       .put(Key.WEB_ORIGINS.json(), new JsonArray(webOrigins))
+      .put(Key.WEB_HOSTS.json(), new JsonArray(webHosts))
       .put(Key.MAX_CLIENT_MEMORY.json(), maxClientMemory)
       .put(Key.WEB_SOCKET_TIMEOUT_MILLIS.json(), webSocketTimeoutMillis)
       .put(Key.MAX_BLOCKED_MILLIS.json(), maxBlockedMillis)
@@ -479,13 +492,14 @@ public record ChatConfig(
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
         + " maxInFlightBytes=%d tls=%s managementPort=%d managementHost=%s managementToken=%s"
         + " maxConnectionsPerAddress=%d exemptAddresses=%s"
-        + " webPort=%d webOrigins=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
+        + " webPort=%d webOrigins=%s webHosts=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
         + " stallTimeoutMillis=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
       maxConnectionsPerAddress, String.join(",", exemptAddresses),
-      webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins), maxClientMemory,
+      webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins),
+      webHosts.isEmpty() ? "localhost+listening" : String.join(",", webHosts), maxClientMemory,
       webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis);
   }
 }

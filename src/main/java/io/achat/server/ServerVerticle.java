@@ -81,6 +81,8 @@ public final class ServerVerticle extends VerticleBase {
   private String address;
   private NetServer server;
   private HttpServer web;
+  private WebHosts hosts;
+  /** Made once the web port listens (its number is part of the server's own origin). */
   private Origins origins;
   private ChatMetrics metrics;
   private final OpenFiles openFiles = new OpenFiles();
@@ -168,7 +170,7 @@ public final class ServerVerticle extends VerticleBase {
 
   /** The web page and the WebSocket door, over TLS too when TLS is configured. */
   private Future<?> listenWeb() {
-    origins = new Origins(config.webOrigins());
+    hosts = WebHosts.of(config.webHosts(), config.host());
     HttpServerOptions options = new HttpServerOptions()
       // A WebSocket client answers the pings sent every third of this; one that does not is gone.
       // A WebSocket cannot be written nothing, so this is also how one that does not read is let go.
@@ -189,13 +191,23 @@ public final class ServerVerticle extends VerticleBase {
     }
     return WebPages.load(vertx, config.maxLineLength()).compose(pages -> {
       web = vertx.createHttpServer(options)
-        .requestHandler(pages::handle)
+        .requestHandler(request -> {
+          if (servesHost(request.headers().get(HttpHeaders.HOST), request.remoteAddress())) {
+            pages.handle(request);
+          } else {
+            request.response().setStatusCode(421).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+              .end("This a-chat server does not answer to the host name in the address: its operator"
+                + " can add it to webHosts (ACHAT_WEB_HOSTS).\n");
+          }
+        })
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::acceptWebSocket)
         .exceptionHandler(e -> failedBeforeAccepted(e));
       return web.listen(config.webPort() < 0 ? ANY_WEB_PORT : config.webPort(), config.host())
         .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
-          + config.webPort() + " for the web page ('host', 'webPort'): " + e.getMessage(), e)));
+          + config.webPort() + " for the web page ('host', 'webPort'): " + e.getMessage(), e)))
+        .onSuccess(listening -> origins = new Origins(config.webOrigins(), hosts, config.tls() ? "https" : "http",
+          listening.actualPort()));
     });
   }
 
@@ -216,10 +228,28 @@ public final class ServerVerticle extends VerticleBase {
     return web == null ? null : config.url(config.tls() ? "https" : "http", web.actualPort()) + "/";
   }
 
-  /** Only {@value #WEB_SOCKET_PATH}, and only from the pages {@code webOrigins} allows. */
+  /**
+   * Whether the web port answers a request for {@code host} (its {@code Host} header): one of
+   * {@code webHosts}, so that a name made to point here (DNS rebinding) reaches nothing.
+   */
+  private boolean servesHost(String host, SocketAddress from) {
+    if (hosts.allows(host)) {
+      return true;
+    }
+    refusals.info(log, "{} refused: a web request for host {}, which webHosts does not name", from,
+      host == null ? "(none)" : host.length() > 100 ? host.substring(0, 100) + "..." : host);
+    metrics.refused(ChatMetrics.Refusal.HOST);
+    return false;
+  }
+
+  /** Only {@value #WEB_SOCKET_PATH}, only for a host of {@code webHosts}, only from the pages {@code webOrigins} allows. */
   private void handshake(ServerWebSocketHandshake handshake) {
     if (!WEB_SOCKET_PATH.equals(handshake.path())) {
       handshake.reject(404);
+      return;
+    }
+    if (!servesHost(handshake.headers().get(HttpHeaders.HOST), handshake.remoteAddress()) || origins == null) {
+      handshake.reject(421);
       return;
     }
     String origin = handshake.headers().get(HttpHeaders.ORIGIN);

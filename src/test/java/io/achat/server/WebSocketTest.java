@@ -153,6 +153,48 @@ class WebSocketTest {
     }
   }
 
+  /**
+   * DNS rebinding: a hostile page on evil.example, whose name was made to point at this server,
+   * asks for it with its own name as host and origin; it gets neither the page nor a chat.
+   */
+  @Test
+  void aPageOnANameThatIsNotTheServersGetsNeitherThePageNorAChat(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx, new JsonObject());
+    int port = java.net.URI.create(server.webUrl()).getPort();
+    String evil = "evil.example:" + port;
+    assertThat(statusLine(port, "GET / HTTP/1.1\r\nHost: " + evil + "\r\n\r\n")).startsWith("HTTP/1.1 421");
+    assertThat(statusLine(port, upgrade(evil, "http://" + evil))).startsWith("HTTP/1.1 421");
+    // The server's own names, with the page's own origin, still get both.
+    assertThat(statusLine(port, "GET / HTTP/1.1\r\nHost: localhost:" + port + "\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(statusLine(port, upgrade("127.0.0.1:" + port, "http://127.0.0.1:" + port))).startsWith("HTTP/1.1 101");
+    assertThat(statusLine(port, upgrade("localhost:" + port, "http://localhost:" + port))).startsWith("HTTP/1.1 101");
+    // A page of the server's own name cannot borrow another host.
+    assertThat(statusLine(port, upgrade("127.0.0.1:" + port, "http://" + evil))).startsWith("HTTP/1.1 403");
+
+    vertx.undeploy(server.deploymentId()).await(30, TimeUnit.SECONDS);
+    ChatServerFixture named = deploy(vertx, new JsonObject().put("webHosts", "chat.example.com"));
+    int namedPort = java.net.URI.create(named.webUrl()).getPort();
+    String own = "chat.example.com:" + namedPort;
+    assertThat(statusLine(namedPort, upgrade(own, "http://" + own))).startsWith("HTTP/1.1 101");
+    assertThat(statusLine(namedPort, "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + namedPort + "\r\n\r\n"))
+      .startsWith("HTTP/1.1 421");
+  }
+
+  private static String upgrade(String host, String origin) {
+    return "GET /ws HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin + "\r\nUpgrade: websocket\r\n"
+      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  }
+
+  /** Sends {@code request} to the web port as it is and reads the first line of the answer. */
+  private static String statusLine(int port, String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+        java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+    }
+  }
+
   @Test
   void maxConnectionsCountsBothDoors(Vertx vertx) {
     ChatServerFixture server = deploy(vertx, new JsonObject().put("maxConnections", 2));
