@@ -51,6 +51,8 @@ public record ChatConfig(
   String managementToken,
   int maxConnectionsPerAddress,
   List<String> exemptAddresses,
+  boolean proxyProtocol,
+  List<String> trustedProxies,
   int webPort,
   List<String> webOrigins,
   List<String> webHosts,
@@ -91,6 +93,8 @@ public record ChatConfig(
     MANAGEMENT_TOKEN("managementToken"),
     MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress"),
     EXEMPT_ADDRESSES("exemptAddresses"),
+    PROXY_PROTOCOL("proxyProtocol"),
+    TRUSTED_PROXIES("trustedProxies"),
     WEB_PORT("webPort"),
     WEB_ORIGINS("webOrigins"),
     WEB_HOSTS("webHosts"),
@@ -158,6 +162,11 @@ public record ChatConfig(
     require(exemptAddresses != null && exemptAddresses.stream().allMatch(ChatConfig::isAddress), Key.EXEMPT_ADDRESSES,
       "must be a comma-separated list of IP addresses or 'loopback'", exemptAddresses);
     exemptAddresses = List.copyOf(exemptAddresses);
+    require(trustedProxies != null && trustedProxies.stream().allMatch(ChatConfig::isAddress), Key.TRUSTED_PROXIES,
+      "must be a comma-separated list of IP addresses or 'loopback'", trustedProxies);
+    trustedProxies = List.copyOf(trustedProxies);
+    require(!proxyProtocol || !trustedProxies.isEmpty(), Key.PROXY_PROTOCOL,
+      "needs trustedProxies (the proxies whose PROXY header is believed)", proxyProtocol);
     require(webPort >= -1 && webPort <= 65535, Key.WEB_PORT,
       "must be between -1 (any free port) and 65535 (0 turns it off)", webPort);
     require(webPort <= 0 || webPort != port && webPort != managementPort, Key.WEB_PORT,
@@ -202,15 +211,32 @@ public record ChatConfig(
 
   /** Whether connections from {@code address} count against {@code maxConnectionsPerAddress}. */
   public boolean limitsAddress(java.net.InetAddress address) {
-    if (maxConnectionsPerAddress == 0) {
-      return false;
-    }
-    for (String exempt : exemptAddresses) {
-      if (exempt.equals(LOOPBACK) ? address.isLoopbackAddress() : exempt.equals(address.getHostAddress())) {
-        return false;
+    return maxConnectionsPerAddress != 0 && !listed(exemptAddresses, address);
+  }
+
+  /** Whether {@code address} is a proxy whose word on the client's address is believed. */
+  public boolean trustsProxy(java.net.InetAddress address) {
+    return listed(trustedProxies, address);
+  }
+
+  private static boolean listed(List<String> addresses, java.net.InetAddress address) {
+    for (String listed : addresses) {
+      if (listed.equals(LOOPBACK) ? address.isLoopbackAddress() : sameAddress(listed, address)) {
+        return true;
       }
     }
-    return true;
+    return false;
+  }
+
+  private static boolean sameAddress(String literal, java.net.InetAddress address) {
+    if (literal.equals(address.getHostAddress())) {
+      return true;
+    }
+    try {
+      return java.net.InetAddress.getByName(literal).equals(address); // a literal (checked at start): no lookup
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static boolean isHostPort(String member) {
@@ -299,6 +325,8 @@ public record ChatConfig(
       string(merged, Key.MANAGEMENT_TOKEN),
       integer(merged, Key.MAX_CONNECTIONS_PER_ADDRESS),
       list(merged, Key.EXEMPT_ADDRESSES),
+      bool(merged, Key.PROXY_PROTOCOL),
+      list(merged, Key.TRUSTED_PROXIES),
       integer(merged, Key.WEB_PORT),
       list(merged, Key.WEB_ORIGINS),
       list(merged, Key.WEB_HOSTS),
@@ -355,6 +383,8 @@ public record ChatConfig(
       .put(Key.MANAGEMENT_TOKEN.json(), managementToken)
       .put(Key.MAX_CONNECTIONS_PER_ADDRESS.json(), maxConnectionsPerAddress)
       .put(Key.EXEMPT_ADDRESSES.json(), new JsonArray(exemptAddresses))
+      .put(Key.PROXY_PROTOCOL.json(), proxyProtocol)
+      .put(Key.TRUSTED_PROXIES.json(), new JsonArray(trustedProxies))
       .put(Key.WEB_PORT.json(), webPort)
       .put(Key.WEB_ORIGINS.json(), new JsonArray(webOrigins))
       .put(Key.WEB_HOSTS.json(), new JsonArray(webHosts))
@@ -491,13 +521,13 @@ public record ChatConfig(
       "host=%s port=%d instances=%d maxLoginLength=%d maxLineLength=%d drainTimeoutMillis=%d"
         + " maxConnections=%d loginTimeoutMillis=%d tcpKeepAlive=%s maxQueuedBytes=%d"
         + " maxInFlightBytes=%d tls=%s managementPort=%d managementHost=%s managementToken=%s"
-        + " maxConnectionsPerAddress=%d exemptAddresses=%s"
+        + " maxConnectionsPerAddress=%d exemptAddresses=%s proxyProtocol=%s trustedProxies=%s"
         + " webPort=%d webOrigins=%s webHosts=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
         + " stallTimeoutMillis=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
-      maxConnectionsPerAddress, String.join(",", exemptAddresses),
+      maxConnectionsPerAddress, String.join(",", exemptAddresses), proxyProtocol, String.join(",", trustedProxies),
       webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins),
       webHosts.isEmpty() ? "localhost+listening" : String.join(",", webHosts), maxClientMemory,
       webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis);

@@ -81,6 +81,8 @@ public final class ServerVerticle extends VerticleBase {
   private String address;
   private NetServer server;
   private HttpServer web;
+  private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+
   private WebHosts hosts;
   /** Made once the web port listens (its number is part of the server's own origin). */
   private Origins origins;
@@ -152,7 +154,9 @@ public final class ServerVerticle extends VerticleBase {
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setTcpNoDelay(true)
       .setTcpKeepAlive(config.tcpKeepAlive())
-      .setAcceptBacklog(1024);
+      .setAcceptBacklog(1024)
+      // Each connection starts with the proxy's PROXY header, which names the client (HAProxy, nginx stream, ELB).
+      .setUseProxyProtocol(config.proxyProtocol());
     if (config.tls()) {
       options.setSsl(true).setKeyCertOptions(config.keyCert());
     }
@@ -265,12 +269,29 @@ public final class ServerVerticle extends VerticleBase {
 
   private void acceptWebSocket(ServerWebSocket socket) {
     if (!socket.isClosed()) {
-      accept(new WebSocketLink(socket, context, config.maxLineLength()));
+      accept(new WebSocketLink(socket, context, config.maxLineLength(),
+        ClientAddress.of(socket.remoteAddress(), socket.headers().getAll(X_FORWARDED_FOR), config)));
     }
   }
 
   private void accept(NetSocket socket) {
+    if (config.proxyProtocol() && !fromTrustedProxy(socket.remoteAddress(true))) {
+      refusals.info(log, "{} refused: a PROXY header from {}, which trustedProxies does not name", socket.remoteAddress(),
+        socket.remoteAddress(true));
+      metrics.refused(ChatMetrics.Refusal.PROXY);
+      socket.close();
+      return;
+    }
     accept(new TcpLink(socket, config.maxLineLength()));
+  }
+
+  private boolean fromTrustedProxy(SocketAddress peer) {
+    try {
+      return peer != null && peer.hostAddress() != null
+        && config.trustsProxy(InetAddress.getByName(peer.hostAddress())); // a literal: no lookup
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private void accept(Link link) {

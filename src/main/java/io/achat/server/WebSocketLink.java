@@ -26,6 +26,8 @@ final class WebSocketLink implements Link {
   static final String LINE_BREAK = "more than one line (send one line per frame)";
 
   private final ServerWebSocket socket;
+  /** The client's address: the peer's, or the one a trusted proxy forwarded for. */
+  private final SocketAddress client;
   private final Context context;
   /** The longest message that can still be a line: maxLineLength plus a CRLF. */
   private final int maxMessage;
@@ -41,8 +43,9 @@ final class WebSocketLink implements Link {
   private boolean ended;
   private boolean closed;
 
-  WebSocketLink(ServerWebSocket socket, Context context, int maxLineLength) {
+  WebSocketLink(ServerWebSocket socket, Context context, int maxLineLength, SocketAddress client) {
     this.socket = socket;
+    this.client = client;
     this.context = context;
     this.maxMessage = maxLineLength + 2;
   }
@@ -159,7 +162,7 @@ final class WebSocketLink implements Link {
 
   @Override
   public SocketAddress remoteAddress() {
-    return socket.remoteAddress();
+    return client;
   }
 
   @Override

@@ -26,7 +26,7 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) throws Exception {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS);
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 0, "127.0.0.1", "", 32, List.of("loopback"), 0, List.of(), List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500));
+      "", 5701, List.of(), "a-chat", 0, "127.0.0.1", "", 32, List.of("loopback"), false, List.of(), 0, List.of(), List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500));
   }
 
   @Test
@@ -47,6 +47,18 @@ class ChatConfigTest {
     ChatConfig told = ChatConfig.load(vertx, ChatConfig.underLauncher(new JsonObject().put("webPort", 0))).await(30, TimeUnit.SECONDS);
     assertThat(told.webPort()).isZero();
     assertThat(told.managementPort()).isEqualTo(9180);
+  }
+
+  @Test
+  void theProxyProtocolNeedsTheProxiesItBelieves() {
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("proxyProtocol", true)))
+      .hasMessageContaining("'proxyProtocol' (ACHAT_PROXY_PROTOCOL) needs trustedProxies");
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("trustedProxies", "proxy.example")))
+      .hasMessageContaining("'trustedProxies' (ACHAT_TRUSTED_PROXIES)");
+    ChatConfig config = ChatConfig.fromJson(ChatConfig.defaults().put("proxyProtocol", "true")
+      .put("trustedProxies", "10.0.0.5, 2001:db8::1"));
+    assertThat(config.trustsProxy(java.net.InetAddress.getLoopbackAddress())).isFalse();
+    assertThat(config.trustedProxies()).containsExactly("10.0.0.5", "2001:db8::1");
   }
 
   @Test

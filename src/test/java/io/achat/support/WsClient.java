@@ -40,6 +40,17 @@ public final class WsClient implements ChatSession {
   }
 
   public static WsClient connect(Vertx vertx, String url, String origin, WebSocketClientOptions options) {
+    return open(vertx, url, connectOptions(url, origin), options);
+  }
+
+  /** Connects to {@code url} with {@code headers} in the upgrade request, as a proxy would add them. */
+  public static WsClient connectWithHeaders(Vertx vertx, String url, java.util.Map<String, String> headers) {
+    WebSocketConnectOptions connect = connectOptions(url, null);
+    headers.forEach(connect::addHeader);
+    return open(vertx, url, connect, new WebSocketClientOptions());
+  }
+
+  private static WsClient open(Vertx vertx, String url, WebSocketConnectOptions connect, WebSocketClientOptions options) {
     WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     try {
       // Handlers before connecting: the server may answer and close at once (server full).
@@ -47,7 +58,7 @@ public final class WsClient implements ChatSession {
       ClientWebSocket socket = client.webSocket();
       socket.textMessageHandler(lines::add);
       socket.closeHandler(v -> lines.add(CLOSED));
-      socket.connect(connectOptions(url, origin)).await(20, TimeUnit.SECONDS);
+      socket.connect(connect).await(20, TimeUnit.SECONDS);
       return new WsClient(client, socket, lines);
     } catch (Exception e) {
       client.close();
