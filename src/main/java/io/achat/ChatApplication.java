@@ -1,6 +1,7 @@
 package io.achat;
 
 import io.achat.client.HealthCheck;
+import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
 import io.achat.ops.HeapWatch;
@@ -89,6 +90,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     if (!config.clusterHost().isEmpty()) {
       options.getEventBusOptions().setHost(config.clusterHost());
     }
+    ClusterTls.apply(options.getEventBusOptions(), config);
     return builder.withClusterManager(HazelcastCluster.manager(config));
   }
 

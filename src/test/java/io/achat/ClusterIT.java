@@ -8,6 +8,7 @@ import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
 import io.achat.support.Link;
 import io.achat.support.Presence;
+import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -361,6 +362,75 @@ class ClusterIT {
     }
   }
 
+  /**
+   * Three nodes with cluster TLS: two whose certificates the trust file signs chat over it; the
+   * third, with a certificate of its own, is in Hazelcast's cluster but its event bus is refused
+   * both ways: its user neither reaches nor is reached by the others, and the refusals are logged.
+   */
+  @Test
+  void withClusterTlsANodeWhoseCertificateIsNotTrustedNeitherDeliversNorReceives() throws Exception {
+    SelfSignedCertificate one = SelfSignedCertificate.create("a-chat-node-1");
+    SelfSignedCertificate two = SelfSignedCertificate.create("a-chat-node-2");
+    SelfSignedCertificate stranger = SelfSignedCertificate.create("a-chat-node-3");
+    Path trust = Files.createTempFile("a-chat-trust", ".pem");
+    Path strangerTrust = Files.createTempFile("a-chat-trust", ".pem");
+    try {
+      Files.writeString(trust, Files.readString(Path.of(one.certificatePath()))
+        + Files.readString(Path.of(two.certificatePath())));
+      Files.writeString(strangerTrust, Files.readString(trust) + Files.readString(Path.of(stranger.certificatePath())));
+      List<Map<String, String>> envs = List.of(tls(one, trust), tls(two, trust), tls(stranger, strangerTrust));
+      try (Nodes nodes = Nodes.start(envs);
+           LineClient alice = LineClient.login("127.0.0.1", nodes.port(0), "alice");
+           LineClient bob = LineClient.login("127.0.0.1", nodes.port(1), "bob");
+           LineClient mallory = LineClient.login("127.0.0.1", nodes.port(2), "mallory")) {
+        try {
+          trustedChatOnly(nodes, alice, bob, mallory);
+        } catch (AssertionError e) { // what each node said, to see why
+          for (int i = 0; i < 3; i++) {
+            System.out.println("=== node " + i);
+            nodes.get(i).output().stream().filter(l -> !l.startsWith("\tat ")).forEach(System.out::println);
+          }
+          throw e;
+        }
+      }
+    } finally {
+      Files.delete(trust);
+      Files.delete(strangerTrust);
+    }
+  }
+
+  private static void trustedChatOnly(Nodes nodes, LineClient alice, LineClient bob, LineClient mallory)
+    throws InterruptedException {
+        awaitSeen(alice, "bob");
+        awaitSeen(bob, "alice");
+        alice.send("bob: over TLS");
+        assertThat(Presence.next(bob)).isEqualTo("from alice: over TLS");
+        bob.send("alice: likewise");
+        assertThat(Presence.next(alice)).isEqualTo("from bob: likewise");
+        // The stranger's user sends to both: nothing arrives.
+        mallory.send("alice, bob: let me in");
+        assertThat(mallory.sync()).containsExactly("error: not connected: alice, bob");
+        // Alice's node learns where mallory is (the login map is Hazelcast's, which every member
+        // shares) and sends there: the stranger's certificate is refused, and nothing arrives.
+        try (LineClient impostor = LineClient.connect("127.0.0.1", nodes.port(0))) {
+          assertThat(tryLogin(impostor, "mallory")).isFalse();
+        }
+        alice.send("mallory: a secret");
+        mallory.expectSilence(3000);
+        assertThat(Presence.withoutProbes(alice.sync())).doesNotContain("from mallory: let me in");
+        assertThat(Presence.withoutProbes(bob.sync())).doesNotContain("from mallory: let me in");
+        alice.send("bob: still here");
+        assertThat(Presence.next(bob)).isEqualTo("from alice: still here");
+        // Each side of a refused connection that opened it says so.
+        nodes.get(0).await(Pattern.compile("Connecting to server .* failed"), 30);
+        nodes.get(2).await(Pattern.compile("SSLHandshakeException: Received fatal alert: bad_certificate"), 30);
+  }
+
+  private static Map<String, String> tls(SelfSignedCertificate node, Path trust) {
+    return Map.of("ACHAT_CLUSTER_TLS_CERT_PATH", node.certificatePath(), "ACHAT_CLUSTER_TLS_KEY_PATH",
+      node.privateKeyPath(), "ACHAT_CLUSTER_TLS_TRUST_PATH", trust.toString());
+  }
+
   @Test
   void aHazelcastXmlOfTheUsersOwnWinsOverTheClusterKeys() throws Exception {
     int port = ClusterFixture.freePort();
@@ -464,15 +534,21 @@ class ClusterIT {
 
     /** {@code size} nodes, each with the variables {@code env} besides the cluster's. */
     static Nodes start(int size, Map<String, String> env) throws InterruptedException {
+      return start(java.util.Collections.nCopies(size, env));
+    }
+
+    /** A node for each of {@code envs}, with those variables besides the cluster's. */
+    static Nodes start(List<Map<String, String>> envs) throws InterruptedException {
       List<String> members = new ArrayList<>();
-      for (int i = 0; i < size; i++) {
+      for (int i = 0; i < envs.size(); i++) {
         members.add("127.0.0.1:" + ClusterFixture.freePort());
       }
       String name = "a-chat-it-" + UUID.randomUUID();
       Nodes nodes = new Nodes();
       // One after the other: each joins the cluster of those before it.
-      for (String member : members) {
-        Map<String, String> variables = new java.util.HashMap<>(env);
+      for (int i = 0; i < envs.size(); i++) {
+        String member = members.get(i);
+        Map<String, String> variables = new java.util.HashMap<>(envs.get(i));
         variables.putAll(Map.of(
           "ACHAT_HOST", "127.0.0.1", "ACHAT_PORT", "0",
           "ACHAT_CLUSTER_HOST", "127.0.0.1", "ACHAT_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +47,9 @@ public record ChatConfig(
   int clusterPort,
   List<String> clusterMembers,
   String clusterName,
+  String clusterTlsCertPath,
+  String clusterTlsKeyPath,
+  String clusterTlsTrustPath,
   int managementPort,
   String managementHost,
   String managementToken,
@@ -88,6 +92,9 @@ public record ChatConfig(
     CLUSTER_PORT("clusterPort"),
     CLUSTER_MEMBERS("clusterMembers"),
     CLUSTER_NAME("clusterName"),
+    CLUSTER_TLS_CERT_PATH("clusterTlsCertPath"),
+    CLUSTER_TLS_KEY_PATH("clusterTlsKeyPath"),
+    CLUSTER_TLS_TRUST_PATH("clusterTlsTrustPath"),
     MANAGEMENT_PORT("managementPort"),
     MANAGEMENT_HOST("managementHost"),
     MANAGEMENT_TOKEN("managementToken"),
@@ -151,6 +158,15 @@ public record ChatConfig(
       "must be a comma-separated list of host:port (one port each)", clusterMembers);
     clusterMembers = List.copyOf(clusterMembers);
     require(clusterName != null && !clusterName.isBlank(), Key.CLUSTER_NAME, "must not be empty", clusterName);
+    for (var pem : List.of(Map.entry(Key.CLUSTER_TLS_CERT_PATH, String.valueOf(clusterTlsCertPath)),
+      Map.entry(Key.CLUSTER_TLS_KEY_PATH, String.valueOf(clusterTlsKeyPath)),
+      Map.entry(Key.CLUSTER_TLS_TRUST_PATH, String.valueOf(clusterTlsTrustPath)))) {
+      boolean any = !(clusterTlsCertPath + clusterTlsKeyPath + clusterTlsTrustPath).isEmpty();
+      require(!any || !pem.getValue().isEmpty(), pem.getKey(),
+        "must be set when any of clusterTlsCertPath, clusterTlsKeyPath, clusterTlsTrustPath is", pem.getValue());
+      require(pem.getValue().isEmpty() || Files.isReadable(Path.of(pem.getValue())), pem.getKey(),
+        "must name a readable PEM file", pem.getValue());
+    }
     require(managementPort >= -1 && managementPort <= 65535, Key.MANAGEMENT_PORT,
       "must be between -1 (any free port) and 65535 (0 turns it off)", managementPort);
     require(managementHost != null && !managementHost.isBlank(), Key.MANAGEMENT_HOST, "must be a host name or address",
@@ -285,6 +301,11 @@ public record ChatConfig(
       + ":" + port;
   }
 
+  /** Whether the event bus between nodes runs over mutual TLS. */
+  public boolean clusterTls() {
+    return !clusterTlsCertPath.isEmpty();
+  }
+
   /** Whether clients connect over TLS. */
   public boolean tls() {
     return !tlsCertPath.isEmpty();
@@ -320,6 +341,9 @@ public record ChatConfig(
       integer(merged, Key.CLUSTER_PORT),
       list(merged, Key.CLUSTER_MEMBERS),
       string(merged, Key.CLUSTER_NAME),
+      string(merged, Key.CLUSTER_TLS_CERT_PATH),
+      string(merged, Key.CLUSTER_TLS_KEY_PATH),
+      string(merged, Key.CLUSTER_TLS_TRUST_PATH),
       integer(merged, Key.MANAGEMENT_PORT),
       string(merged, Key.MANAGEMENT_HOST),
       string(merged, Key.MANAGEMENT_TOKEN),
@@ -378,6 +402,9 @@ public record ChatConfig(
       .put(Key.CLUSTER_PORT.json(), clusterPort)
       .put(Key.CLUSTER_MEMBERS.json(), new JsonArray(clusterMembers))
       .put(Key.CLUSTER_NAME.json(), clusterName)
+      .put(Key.CLUSTER_TLS_CERT_PATH.json(), clusterTlsCertPath)
+      .put(Key.CLUSTER_TLS_KEY_PATH.json(), clusterTlsKeyPath)
+      .put(Key.CLUSTER_TLS_TRUST_PATH.json(), clusterTlsTrustPath)
       .put(Key.MANAGEMENT_PORT.json(), managementPort)
       .put(Key.MANAGEMENT_HOST.json(), managementHost)
       .put(Key.MANAGEMENT_TOKEN.json(), managementToken)

@@ -26,7 +26,7 @@ class ChatConfigTest {
   void defaultsComeFromSrcMainConf(Vertx vertx) throws Exception {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS);
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", 0, "127.0.0.1", "", 32, List.of("loopback"), false, List.of(), 0, List.of(), List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500));
+      "", 5701, List.of(), "a-chat", "", "", "", 0, "127.0.0.1", "", 32, List.of("loopback"), false, List.of(), 0, List.of(), List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500));
   }
 
   @Test
@@ -47,6 +47,24 @@ class ChatConfigTest {
     ChatConfig told = ChatConfig.load(vertx, ChatConfig.underLauncher(new JsonObject().put("webPort", 0))).await(30, TimeUnit.SECONDS);
     assertThat(told.webPort()).isZero();
     assertThat(told.managementPort()).isEqualTo(9180);
+  }
+
+  @Test
+  void clusterTlsNeedsACertificateAKeyAndATrustFileThatCanBeRead() throws Exception {
+    java.nio.file.Path pem = java.nio.file.Files.createTempFile("a-chat", ".pem");
+    try {
+      assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("clusterTlsCertPath", pem.toString())))
+        .hasMessageContaining("'clusterTlsKeyPath' (ACHAT_CLUSTER_TLS_KEY_PATH) must be set");
+      assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("clusterTlsCertPath", pem.toString())
+        .put("clusterTlsKeyPath", pem.toString()).put("clusterTlsTrustPath", pem + ".missing")))
+        .hasMessageContaining("'clusterTlsTrustPath' (ACHAT_CLUSTER_TLS_TRUST_PATH) must name a readable PEM file");
+      ChatConfig config = ChatConfig.fromJson(ChatConfig.defaults().put("clusterTlsCertPath", pem.toString())
+        .put("clusterTlsKeyPath", pem.toString()).put("clusterTlsTrustPath", pem.toString()));
+      assertThat(config.clusterTls()).isTrue();
+      assertThat(ChatConfig.fromJson(ChatConfig.defaults()).clusterTls()).isFalse();
+    } finally {
+      java.nio.file.Files.delete(pem);
+    }
   }
 
   @Test
