@@ -37,8 +37,8 @@ class ProxyTest {
     ChatServerFixture server = ChatServerFixture.deploy(vertx, onePerAddress()
       .put("proxyProtocol", true).put("trustedProxies", "loopback"));
     try (LineClient alice = proxied(server, "203.0.113.1"); LineClient bob = proxied(server, "203.0.113.2")) {
-      alice.send("alice");
-      bob.send("bob");
+      alice.send("alice").named("alice").sync();
+      bob.send("bob").named("bob").sync();
       alice.send("bob: through the proxy");
       assertThat(bob.readLine()).isEqualTo("from alice: through the proxy");
       try (LineClient again = proxied(server, "203.0.113.1")) {
