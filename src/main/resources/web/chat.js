@@ -7,6 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const loginForm = $('login-form');
   const loginInput = $('login');
+  const passwordInput = $('password');
   const joinButton = $('join');
   const loginError = $('login-error');
   const chatForm = $('chat-form');
@@ -24,6 +25,7 @@
   const utf8 = new TextEncoder();
 
   let name = null;     // login name while joined or joining; null after leaving
+  let password = '';   // a registered name's password, kept for reconnecting; sent after the name
   let conn = null;     // the current connection: { ws, relogin, opened, confirmed, sent, lastError }
   let attempt = 0;     // reconnect attempts since the last accepted login
   let retryTimer = 0;
@@ -84,6 +86,7 @@
 
   function showLogin(error) {
     name = null;
+    password = '';
     conn = null;
     clearTimeout(retryTimer);
     clearTimeout(confirmTimer);
@@ -107,14 +110,15 @@
     c.ws.onopen = () => {
       if (conn !== c) return;
       c.opened = true;
-      c.ws.send(name);
+      c.ws.send(password ? name + ' ' + password : name);
       if (!relogin) {
         // The server accepts a login silently: treat the open socket as joined.
         setStatus('connected as ' + name);
         showChat();
       }
-      // A refused login is answered at once; a second of quiet means accepted.
-      confirmTimer = setTimeout(() => loginAccepted(c), 1000);
+      // A refused login is answered at once (a password takes the server up to a second or
+      // two to check); that much quiet means accepted.
+      confirmTimer = setTimeout(() => loginAccepted(c), password ? 2500 : 1000);
     };
     c.ws.onmessage = (e) => {
       if (conn !== c || typeof e.data !== 'string') return;
@@ -175,6 +179,8 @@
       return;
     }
     name = n;
+    password = passwordInput.value;
+    passwordInput.value = '';
     attempt = 0;
     loginError.textContent = '';
     joinButton.disabled = true;

@@ -1,5 +1,6 @@
 package io.achat;
 
+import io.achat.accounts.AccountCommand;
 import io.achat.bench.BenchCommand;
 import io.achat.client.ChatClient;
 import io.achat.client.HealthCheck;
@@ -10,7 +11,8 @@ import java.util.Arrays;
  * {@code java -jar a-chat.jar [launcher options]} runs the server;
  * {@code java -jar a-chat.jar client [HOST:PORT]} runs the client;
  * {@code java -jar a-chat.jar bench MODE ...} runs the load generator;
- * {@code java -jar a-chat.jar health [HOST:PORT]} checks that a server answers.
+ * {@code java -jar a-chat.jar health [HOST:PORT]} checks that a server answers;
+ * {@code java -jar a-chat.jar account add|remove|list ...} manages registered names.
  */
 public final class Main {
 
@@ -24,6 +26,7 @@ public final class Main {
       case "client" -> System.exit(ChatClient.main(rest));
       case "health" -> System.exit(HealthCheck.main(rest));
       case "bench" -> System.exit(BenchCommand.main(rest));
+      case "account" -> System.exit(AccountCommand.main(rest));
       default -> {
         Fatal.onUncaughtErrors();
         new ChatApplication(args).launch();

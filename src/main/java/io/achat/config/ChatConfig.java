@@ -63,7 +63,10 @@ public record ChatConfig(
   long maxClientMemory,
   long webSocketTimeoutMillis,
   long maxBlockedMillis,
-  long stallTimeoutMillis) {
+  long stallTimeoutMillis,
+  String accountsFile,
+  boolean accountsRequired,
+  boolean accountsOverTlsOnly) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
   /**
@@ -108,7 +111,10 @@ public record ChatConfig(
     MAX_CLIENT_MEMORY("maxClientMemory"),
     WEB_SOCKET_TIMEOUT_MILLIS("webSocketTimeoutMillis"),
     MAX_BLOCKED_MILLIS("maxBlockedMillis"),
-    STALL_TIMEOUT_MILLIS("stallTimeoutMillis");
+    STALL_TIMEOUT_MILLIS("stallTimeoutMillis"),
+    ACCOUNTS_FILE("accountsFile"),
+    ACCOUNTS_REQUIRED("accountsRequired"),
+    ACCOUNTS_OVER_TLS_ONLY("accountsOverTlsOnly");
 
     private final String json;
 
@@ -206,6 +212,16 @@ public record ChatConfig(
       "must be 0 (never exit) or at least 2000", maxBlockedMillis);
     require(stallTimeoutMillis >= 300 && stallTimeoutMillis <= Integer.MAX_VALUE, Key.STALL_TIMEOUT_MILLIS,
       "must be at least 300", stallTimeoutMillis);
+    require(accountsFile != null, Key.ACCOUNTS_FILE, "must be a path or empty", accountsFile);
+    require(!accountsRequired || !accountsFile.isEmpty(), Key.ACCOUNTS_REQUIRED, "needs accountsFile",
+      accountsRequired);
+    require(!accountsOverTlsOnly || !accountsFile.isEmpty(), Key.ACCOUNTS_OVER_TLS_ONLY, "needs accountsFile",
+      accountsOverTlsOnly);
+  }
+
+  /** Whether registered names need their password. */
+  public boolean accounts() {
+    return !accountsFile.isEmpty();
   }
 
   /** {@code *}, or {@code http(s)://host[:port]} with nothing after it. */
@@ -357,7 +373,10 @@ public record ChatConfig(
       longInteger(merged, Key.MAX_CLIENT_MEMORY),
       longInteger(merged, Key.WEB_SOCKET_TIMEOUT_MILLIS),
       longInteger(merged, Key.MAX_BLOCKED_MILLIS),
-      longInteger(merged, Key.STALL_TIMEOUT_MILLIS));
+      longInteger(merged, Key.STALL_TIMEOUT_MILLIS),
+      string(merged, Key.ACCOUNTS_FILE),
+      bool(merged, Key.ACCOUNTS_REQUIRED),
+      bool(merged, Key.ACCOUNTS_OVER_TLS_ONLY));
   }
 
   /**
@@ -418,7 +437,10 @@ public record ChatConfig(
       .put(Key.MAX_CLIENT_MEMORY.json(), maxClientMemory)
       .put(Key.WEB_SOCKET_TIMEOUT_MILLIS.json(), webSocketTimeoutMillis)
       .put(Key.MAX_BLOCKED_MILLIS.json(), maxBlockedMillis)
-      .put(Key.STALL_TIMEOUT_MILLIS.json(), stallTimeoutMillis);
+      .put(Key.STALL_TIMEOUT_MILLIS.json(), stallTimeoutMillis)
+      .put(Key.ACCOUNTS_FILE.json(), accountsFile)
+      .put(Key.ACCOUNTS_REQUIRED.json(), accountsRequired)
+      .put(Key.ACCOUNTS_OVER_TLS_ONLY.json(), accountsOverTlsOnly);
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -550,13 +572,14 @@ public record ChatConfig(
         + " maxInFlightBytes=%d tls=%s managementPort=%d managementHost=%s managementToken=%s"
         + " maxConnectionsPerAddress=%d exemptAddresses=%s proxyProtocol=%s trustedProxies=%s"
         + " webPort=%d webOrigins=%s webHosts=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
-        + " stallTimeoutMillis=%d",
+        + " stallTimeoutMillis=%d accounts=%s accountsRequired=%s accountsOverTlsOnly=%s",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
       maxConnectionsPerAddress, String.join(",", exemptAddresses), proxyProtocol, String.join(",", trustedProxies),
       webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins),
       webHosts.isEmpty() ? "localhost+listening" : String.join(",", webHosts), maxClientMemory,
-      webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis);
+      webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis, accounts() ? accountsFile : "off",
+      accountsRequired, accountsOverTlsOnly);
   }
 }

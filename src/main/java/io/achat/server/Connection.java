@@ -10,6 +10,7 @@ import io.achat.protocol.ChatLine;
 import io.achat.protocol.Logins;
 import io.achat.protocol.Replies;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ final class Connection {
   private enum State {
     /** Waiting for the login line. */
     LOGIN,
+    /** The password of a registered name is being checked; nothing more is read until it has. */
+    CHECKING,
     /** The broker is deciding on the login; nothing more is read until it has. */
     JOINING,
     CHATTING,
@@ -92,7 +95,7 @@ final class Connection {
    * (it holds no more than one read then), nor once it is gone.
    */
   boolean evictable() {
-    return counted && state != State.GONE && state != State.JOINING;
+    return counted && state != State.GONE && state != State.JOINING && state != State.CHECKING;
   }
 
   private void hold(long bytes) {
@@ -173,6 +176,13 @@ final class Connection {
   private void login(String line) {
     loop.loginSettled(this);
     String name = line.strip();
+    String password = null;
+    Accounts accounts = loop.accounts();
+    int space = name.indexOf(' ');
+    if (accounts != null && space > 0) { // 'name password': the password is never logged nor answered
+      password = name.substring(space + 1);
+      name = name.substring(0, space);
+    }
     Optional<String> refusal = Logins.check(name, config.maxLoginLength());
     if (refusal.isPresent()) {
       loop.refusals().info(log, "{} refused: {}", link.remoteAddress(), refusal.get());
@@ -181,10 +191,33 @@ final class Connection {
       return;
     }
     login = name;
-    state = State.JOINING;
     loop.vertx().cancelTimer(loginTimer);
+    if (accounts == null) {
+      join();
+      return;
+    }
+    state = State.CHECKING;
     updateReading();
-    loop.send(new Event.NewPeer(peer, name));
+    SocketAddress from = link.remoteAddress();
+    accounts.check(name, password, link.secure(), from == null ? null : from.hostAddress()).onComplete(ar -> {
+      if (state != State.CHECKING) {
+        return; // closed meanwhile
+      }
+      String why = ar.failed() ? "the password could not be checked" : ar.result().orElse(null);
+      if (why == null) {
+        join();
+      } else {
+        loop.refusals().info(log, "{} refused as '{}': {}", link.remoteAddress(), login, why);
+        refuse(Replies.error(why));
+      }
+    });
+  }
+
+  /** Asks the broker for the login. */
+  private void join() {
+    state = State.JOINING;
+    updateReading();
+    loop.send(new Event.NewPeer(peer, login));
   }
 
   /** The broker's answer to the login: empty when accepted, else why not. */
@@ -453,7 +486,7 @@ final class Connection {
     loop.closed(address);
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
-      case LOGIN -> {
+      case LOGIN, CHECKING -> {
         loop.comings().info(log, "{} disconnected", link.remoteAddress());
         gone();
       }
@@ -475,7 +508,7 @@ final class Connection {
   void stopReading() {
     stopped = true;
     updateReading();
-    if (state == State.LOGIN) {
+    if (state == State.LOGIN || state == State.CHECKING) {
       gone();
       link.close();
     }

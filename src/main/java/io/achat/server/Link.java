@@ -20,6 +20,9 @@ interface Link {
 
   SocketAddress remoteAddress();
 
+  /** Whether the client's bytes travel over TLS. */
+  boolean secure();
+
   /** Stops reading; what the client sends meanwhile waits in the network buffers. */
   void pause();
 

@@ -100,6 +100,7 @@ public final class ServerVerticle extends VerticleBase {
   private final Utf8 utf8 = new Utf8();
   private byte[] scratch = new byte[256];
   private ClientMemory memory;
+  private Accounts accounts;
   /** What this loop's connections hold, counted against maxClientMemory. */
   private long held;
   private boolean evictionScheduled;
@@ -119,6 +120,10 @@ public final class ServerVerticle extends VerticleBase {
     return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         config = loaded;
+        return config.accounts() ? Accounts.load(vertx, config, metrics).map(a -> accounts = a)
+          : Future.succeededFuture();
+      })
+      .compose(v -> {
         openFiles.checkLimit(config.maxConnections());
         perAddress = vertx.sharedData().getLocalMap("a-chat.addresses");
         memory = ClientMemory.of(vertx);
@@ -496,6 +501,9 @@ public final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (accounts != null) {
+      accounts.stop();
+    }
     memory.loopStopped();
     long drainMillis = config.drainTimeoutMillis();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
@@ -528,6 +536,11 @@ public final class ServerVerticle extends VerticleBase {
 
   ChatConfig chatConfig() {
     return config;
+  }
+
+  /** The registered names, or null when {@code accountsFile} is not set. */
+  Accounts accounts() {
+    return accounts;
   }
 
   ChatMetrics metrics() {

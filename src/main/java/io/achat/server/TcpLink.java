@@ -50,6 +50,11 @@ final class TcpLink implements Link {
   }
 
   @Override
+  public boolean secure() {
+    return socket.isSsl();
+  }
+
+  @Override
   public SocketAddress remoteAddress() {
     return socket.remoteAddress();
   }

@@ -161,6 +161,11 @@ final class WebSocketLink implements Link {
   }
 
   @Override
+  public boolean secure() {
+    return socket.isSsl();
+  }
+
+  @Override
   public SocketAddress remoteAddress() {
     return client;
   }
