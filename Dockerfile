@@ -28,12 +28,12 @@ RUN sed -i -E 's/"drainTimeoutMillis": *[0-9]+/"drainTimeoutMillis": 7000/' src/
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /src/target/a-chat.jar /app/a-chat.jar
 # Configuration: the jar's defaults (host 0.0.0.0, port 8080), then a -conf file, then ACHAT_*
-# variables, then -Dachat.* properties. The image sets one ACHAT_* variable only, so that a
-# mounted file can set any other key, e.g. -v ./a-chat.json:/etc/a-chat/a-chat.json and the
-# argument -conf /etc/a-chat/a-chat.json: the management server listens on every address of
-# the container (java -jar alone keeps it on 127.0.0.1), so that Prometheus on the container's
+# variables, then -Dachat.* properties. The image sets no ACHAT_* variable, so that a mounted
+# file can set any key, e.g. -v ./a-chat.json:/etc/a-chat/a-chat.json and the argument
+# -conf /etc/a-chat/a-chat.json. It changes one default, below any -conf file
+# (-Dachat.launcherDefaults): the management server listens on every address of the
+# container (java -jar alone keeps it on 127.0.0.1), so that Prometheus on the container's
 # network can scrape it. Publish its port to 127.0.0.1 only, or set managementToken.
-ENV ACHAT_MANAGEMENT_HOST=0.0.0.0
 # No shell in between: the JVM is PID 1's program and gets SIGTERM from `docker stop`,
 # which runs the clean shutdown (every accepted message delivered, exit status 0).
 USER 10001:10001
@@ -58,7 +58,8 @@ EXPOSE 5701
 # heap ends the JVM with an OutOfMemoryError and exit status 3 instead of a kernel OOM kill
 # (137); the container's restart policy then starts it again.
 ENTRYPOINT ["java", "-XX:MinRAMPercentage=40", "-XX:MaxRAMPercentage=50", "-XX:MaxDirectMemorySize=32m", \
-            "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/a-chat.jar"]
+            "-XX:+ExitOnOutOfMemoryError", "-Dachat.launcherDefaults={\"managementHost\":\"0.0.0.0\"}", \
+            "-jar", "/app/a-chat.jar"]
 # Ready when the management server's /ready answers 200. `health` finds it wherever the server
 # listens (whatever -conf or ACHAT_* it was given): the server writes its address to
 # /tmp/a-chat.management at start.

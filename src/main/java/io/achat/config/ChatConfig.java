@@ -481,9 +481,29 @@ public record ChatConfig(
     return resource(DEFAULTS_RESOURCE);
   }
 
-  /** {@code conf} (a {@code -conf}) over what the launcher adds to the defaults ({@link #LAUNCHER_RESOURCE}). */
+  /**
+   * A system property whose JSON is merged over {@link #LAUNCHER_RESOURCE}, still below
+   * {@code -conf}: how the image changes a default (its management server listens on every
+   * address of the container) while a mounted {@code -conf} file can still set every key.
+   */
+  public static final String LAUNCHER_DEFAULTS_PROPERTY = "achat.launcherDefaults";
+
+  /**
+   * {@code conf} (a {@code -conf}) over what the launcher adds to the defaults ({@link #LAUNCHER_RESOURCE}
+   * and {@link #LAUNCHER_DEFAULTS_PROPERTY}).
+   */
   public static JsonObject underLauncher(JsonObject conf) {
-    return resource(LAUNCHER_RESOURCE).mergeIn(conf == null ? new JsonObject() : conf);
+    JsonObject launcher = resource(LAUNCHER_RESOURCE);
+    String extra = System.getProperty(LAUNCHER_DEFAULTS_PROPERTY);
+    if (extra != null && !extra.isBlank()) {
+      try {
+        launcher.mergeIn(new JsonObject(extra));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("-D" + LAUNCHER_DEFAULTS_PROPERTY + " must be a JSON object, not '" + extra
+          + "'", e);
+      }
+    }
+    return launcher.mergeIn(conf == null ? new JsonObject() : conf);
   }
 
   private static JsonObject resource(String name) {

@@ -68,6 +68,23 @@ class ChatConfigTest {
   }
 
   @Test
+  void theImagesLauncherDefaultsSitBelowAConfFile() {
+    System.setProperty(ChatConfig.LAUNCHER_DEFAULTS_PROPERTY, "{\"managementHost\":\"0.0.0.0\"}");
+    try {
+      assertThat(ChatConfig.underLauncher(new JsonObject()).getString("managementHost")).isEqualTo("0.0.0.0");
+      assertThat(ChatConfig.underLauncher(new JsonObject()).getInteger("managementPort")).isEqualTo(9180);
+      assertThat(ChatConfig.underLauncher(new JsonObject().put("managementHost", "10.0.0.7")).getString("managementHost"))
+        .isEqualTo("10.0.0.7");
+      System.setProperty(ChatConfig.LAUNCHER_DEFAULTS_PROPERTY, "managementHost=0.0.0.0");
+      assertThatThrownBy(() -> ChatConfig.underLauncher(new JsonObject()))
+        .hasMessageContaining("-Dachat.launcherDefaults must be a JSON object");
+    } finally {
+      System.clearProperty(ChatConfig.LAUNCHER_DEFAULTS_PROPERTY);
+    }
+    assertThat(ChatConfig.underLauncher(new JsonObject()).getString("managementHost")).isNull();
+  }
+
+  @Test
   void theProxyProtocolNeedsTheProxiesItBelieves() {
     assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("proxyProtocol", true)))
       .hasMessageContaining("'proxyProtocol' (ACHAT_PROXY_PROTOCOL) needs trustedProxies");
