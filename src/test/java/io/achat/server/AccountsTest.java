@@ -99,6 +99,17 @@ class AccountsTest {
   }
 
   @Test
+  void anAccountsFileThatCannotBeReadStopsTheStartNamingTheKey(Vertx vertx) throws Exception {
+    java.nio.file.Files.writeString(file, "alice:not-a-hash\n");
+    Throwable failure = vertx.deployVerticle(new io.achat.ChatVerticle(), new io.vertx.core.DeploymentOptions()
+        .setConfig(new JsonObject().put("host", "127.0.0.1").put("port", 0).put("accountsFile", file.toString())))
+      .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())).await(30, TimeUnit.SECONDS);
+    assertThat(failure).isNotNull();
+    assertThat(failure.getMessage()).contains("'accountsFile' (ACHAT_ACCOUNTS_FILE)").contains("line 1 ('alice')")
+      .doesNotContain("not-a-hash");
+  }
+
+  @Test
   void aRegisteredNameNeedsItsPasswordOverAWebSocket(Vertx vertx) {
     ChatServerFixture server = deploy(vertx, new JsonObject());
     try (WsClient wrong = WsClient.connect(vertx, server.webSocketUrl(), null)) {
