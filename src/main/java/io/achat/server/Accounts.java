@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #MAX_CHECKING} checks queued), never on an event loop; the failures of each client
  * address are counted node-wide, and an address with {@link #MAX_FAILURES} in a minute is refused
  * until that minute is over. No password nor hash is ever logged or answered. One per accept
- * loop, used on its context; the failure counts and the pool are shared by the node's loops.
+ * loop, used on its context; the accounts in force, the failure counts and the pool are shared
+ * by the node's loops, so that all of them take a changed file at once.
  */
 final class Accounts {
 
@@ -47,8 +48,6 @@ final class Accounts {
   private final Path file;
   private final WorkerExecutor hashing;
   private final Shared shared;
-  private volatile Map<String, PasswordHash> byName;
-  private FileProps seen;
   private long timer = -1;
 
   private Accounts(Vertx vertx, ChatConfig config, ChatMetrics metrics, Map<String, PasswordHash> byName,
@@ -57,13 +56,17 @@ final class Accounts {
     this.config = config;
     this.metrics = metrics;
     this.file = Path.of(config.accountsFile());
-    this.byName = byName;
-    this.seen = seen;
     this.hashing = vertx.createSharedWorkerExecutor("a-chat-passwords", HASHING_THREADS);
     LocalMap<String, Shared> map = vertx.sharedData().getLocalMap("a-chat.accounts");
     Shared fresh = new Shared();
-    Shared raced = map.putIfAbsent("failures", fresh);
+    Shared raced = map.putIfAbsent(file.toAbsolutePath().toString(), fresh); // one per file: a redeploy may name another
     this.shared = raced != null ? raced : fresh;
+    synchronized (shared) {
+      if (shared.byName == null) {
+        shared.byName = byName;
+        shared.seen = seen;
+      }
+    }
   }
 
   /** Reads the accounts file; fails, naming the key, when it cannot be read or parsed. */
@@ -88,7 +91,7 @@ final class Accounts {
    * the name may go on to the broker. {@code password} is null when the login line had none.
    */
   Future<Optional<String>> check(String name, String password, boolean secure, String address) {
-    PasswordHash hash = byName.get(name);
+    PasswordHash hash = shared.byName.get(name);
     if (hash == null && password == null) {
       if (config.accountsRequired()) {
         metrics.refused(ChatMetrics.Refusal.NO_ACCOUNT);
@@ -131,26 +134,35 @@ final class Accounts {
     return Optional.of(WRONG);
   }
 
+  /** Reads the file again when its size or time changed; one accept loop at a time, for all of them. */
   private void reloadIfChanged() {
+    if (!shared.reloading.compareAndSet(false, true)) {
+      return;
+    }
     String path = file.toString();
     vertx.fileSystem().props(path).compose(props -> {
+      FileProps seen = shared.seen;
       if (seen != null && props.lastModifiedTime() == seen.lastModifiedTime() && props.size() == seen.size()) {
         return Future.succeededFuture();
       }
-      seen = props;
+      shared.seen = props;
       return vertx.fileSystem().readFile(path).map(bytes -> {
         Map<String, PasswordHash> accounts = AccountsFile.parse(bytes.toString(), config.maxLoginLength());
-        byName = Map.copyOf(accounts);
+        shared.byName = Map.copyOf(accounts);
         log.info("accounts file {} read again: {} registered names", path, accounts.size());
         return null;
       });
-    }).onFailure(e -> {
-      // Once per change: the old accounts stay in force until the file is right again.
-      log.warn("accounts file {} not read again, the accounts read before stay in force: {}", path, e.getMessage());
+    }).onComplete(ar -> {
+      shared.reloading.set(false);
+      if (ar.failed()) {
+        // Once per change: the old accounts stay in force until the file is right again.
+        log.warn("accounts file {} not read again, the accounts read before stay in force: {}", path,
+          ar.cause().getMessage());
+      }
     });
   }
 
-  /** What the node's accept loops share: failures per address, checks under way. */
+  /** What the node's accept loops share: the accounts in force, failures per address, checks under way. */
   private static final class Shared implements Shareable {
 
     /** Addresses tracked at most; past it, the oldest windows are dropped first. */
@@ -158,6 +170,10 @@ final class Accounts {
 
     private final Map<String, long[]> failures = new ConcurrentHashMap<>();
     private final AtomicInteger checking = new AtomicInteger();
+    /** The registered names in force, read by every accept loop of the node. */
+    private volatile Map<String, PasswordHash> byName;
+    private volatile FileProps seen;
+    private final java.util.concurrent.atomic.AtomicBoolean reloading = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Whether {@code address} has failed {@link #MAX_FAILURES} times in its current window. */
     boolean blocked(String address) {
