@@ -120,20 +120,26 @@
       // two to check); that much quiet means accepted.
       confirmTimer = setTimeout(() => loginAccepted(c), password ? 2500 : 1000);
     };
+    // A message from the server carries one or more lines, each ending in '\n'.
     c.ws.onmessage = (e) => {
       if (conn !== c || typeof e.data !== 'string') return;
-      const line = e.data;
-      if (line.startsWith('error:')) {
-        c.lastError = line;
-        // The old connection may still hold the name; the retry says so.
-        if (relogin && c.sent === 0 && TAKEN.test(line)) return;
-      } else {
-        c.lastError = null;
-        loginAccepted(c);
-      }
-      addServerLine(line);
+      const lines = e.data.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      for (const line of lines) serverLine(c, line);
     };
     c.ws.onclose = () => { if (conn === c) closed(c); };
+  }
+
+  function serverLine(c, line) {
+    if (line.startsWith('error:')) {
+      c.lastError = line;
+      // The old connection may still hold the name; the retry says so.
+      if (c.relogin && c.sent === 0 && TAKEN.test(line)) return;
+    } else {
+      c.lastError = null;
+      loginAccepted(c);
+    }
+    addServerLine(line);
   }
 
   function loginAccepted(c) {

@@ -106,8 +106,13 @@ final class LineReader {
   /** Over a WebSocket: {@code line} is one whole line, without its newline. */
   void line(Client me, Buffer line) {
     byte[] bytes = line.getBytes();
+    line(me, bytes, 0, bytes.length);
+  }
+
+  /** One line, {@code bytes[from, to)}, without its newline. */
+  void line(Client me, byte[] bytes, int from, int to) {
     arrivedAt = load.micros();
-    receive(me, bytes, 0, bytes.length);
+    receive(me, bytes, from, to);
   }
 
   /** Something arrived that cannot be a line at all, such as a binary WebSocket message. */

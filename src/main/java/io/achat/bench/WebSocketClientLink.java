@@ -9,12 +9,15 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 
 /**
- * The line protocol over a WebSocket: each text frame, or each text message cut into several
- * frames, is exactly one line, with no newline, both ways.
+ * The line protocol over a WebSocket: each text message (whether in one frame or several)
+ * carries whole lines, each ending in {@code \n}, both ways; a message from the server whose
+ * last line has no {@code \n} (as older servers send) is read as a line too.
  */
 final class WebSocketClientLink implements ClientLink {
 
   private static final int MAX_SIZE = 1 << 20;
+  /** Lines sent in one message, up to this many bytes: well under any server's line bound. */
+  private static final int MAX_BATCH = 4096;
 
   private final WebSocket socket;
   private final Client client;
@@ -86,16 +89,39 @@ final class WebSocketClientLink implements ClientLink {
   private void message(Buffer data) {
     if (binary) {
       lines.garbled(client);
-    } else {
-      lines.line(client, data);
+      return;
+    }
+    byte[] bytes = data.getBytes();
+    int start = 0;
+    int n = bytes.length;
+    for (int i = 0; i < n; i++) {
+      if (bytes[i] == '\n') {
+        lines.line(client, bytes, start, i);
+        start = i + 1;
+      }
+    }
+    if (start < n || n == 0) {
+      lines.line(client, bytes, start, n);
     }
   }
 
+  /** {@code text}'s lines, as few messages of whole lines as {@link #MAX_BATCH} allows. */
   @Override
-  public void send(String lines) {
+  public void send(String text) {
+    if (text.length() <= MAX_BATCH) {
+      socket.writeTextMessage(text);
+      return;
+    }
     int start = 0;
-    for (int newline; (newline = lines.indexOf('\n', start)) >= 0; start = newline + 1) {
-      socket.writeTextMessage(lines.substring(start, newline));
+    int end = 0;
+    for (int newline; (newline = text.indexOf('\n', end)) >= 0; end = newline + 1) {
+      if (newline + 1 - start > MAX_BATCH && end > start) {
+        socket.writeTextMessage(text.substring(start, end));
+        start = end;
+      }
+    }
+    if (end > start) {
+      socket.writeTextMessage(text.substring(start, end));
     }
   }
 

@@ -177,6 +177,11 @@ public final class ServerVerticle extends VerticleBase {
       .onSuccess(s -> vertx.eventBus().publish(Addresses.LISTENING, localAddress().toString(), Addresses.LOCAL));
   }
 
+  /** The longest line the server sends, {@code from <login>: <text>\n}, with room to spare. */
+  private int maxWebSocketFrame() {
+    return config.maxLineLength() + 4 * config.maxLoginLength() + 64;
+  }
+
   /** The web page and the WebSocket door, over TLS too when TLS is configured. */
   private Future<?> listenWeb() {
     hosts = WebHosts.of(config.webHosts(), config.host());
@@ -194,7 +199,7 @@ public final class ServerVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(false)
       // Room for 'from <login>: ' before the longest line, so that no line the server sends is
       // split into fragments; a frame over maxLineLength from a client ends its connection.
-      .setMaxWebSocketFrameSize(config.maxLineLength() + 4 * config.maxLoginLength() + 64);
+      .setMaxWebSocketFrameSize(maxWebSocketFrame());
     if (config.tls()) {
       options.setSsl(true).setKeyCertOptions(config.keyCert());
     }
@@ -274,7 +279,7 @@ public final class ServerVerticle extends VerticleBase {
 
   private void acceptWebSocket(ServerWebSocket socket) {
     if (!socket.isClosed()) {
-      accept(new WebSocketLink(socket, context, config.maxLineLength(),
+      accept(new WebSocketLink(socket, context, config.maxLineLength(), maxWebSocketFrame(),
         ClientAddress.of(socket.remoteAddress(), socket.headers().getAll(X_FORWARDED_FOR), config)));
     }
   }

@@ -2,10 +2,12 @@ package io.achat.server;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,25 +15,35 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The browser's door: a WebSocket whose every text message is one line, the login first, and
- * which gets one text message per line the server sends. A message may come in fragments; over
- * {@code maxLineLength} it ends the connection as an over-long line does on TCP.
+ * The browser's door: a WebSocket whose text messages carry whole lines, the login first; the
+ * last line of a message may leave out its {@code \n}. {@link Lines} (a {@code RecordParser})
+ * splits them as it splits a TCP stream. What the server sends a connection in one turn leaves
+ * as one text message of whole lines, each ending in {@code \n}, as long as it fits in a frame.
+ * A message may come in fragments; a line in it over {@code maxLineLength}, or a message over a
+ * frame, ends the connection as an over-long line does on TCP.
  */
 final class WebSocketLink implements Link {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketLink.class);
 
-  /** Why a frame is not a line, for {@link Connection#unreadable}. */
+  /** Why a message is not a line, for {@link Connection#unreadable}. */
   static final String BINARY = "not text (send text frames)";
-  static final String LINE_BREAK = "more than one line (send one line per frame)";
+  private static final Buffer NEWLINE = Buffer.buffer("\n");
 
   private final ServerWebSocket socket;
   /** The client's address: the peer's, or the one a trusted proxy forwarded for. */
   private final SocketAddress client;
   private final Context context;
-  /** The longest message that can still be a line: maxLineLength plus a CRLF. */
-  private final int maxMessage;
+  private final int maxLineLength;
+  /**
+   * The longest message either side sends, the WebSocket layer's bound on a frame: room for a
+   * line of maxLineLength and a sender's name. Lines beyond it go in the next message.
+   */
+  private final int maxFrame;
   private Connection connection;
+  private Lines lines;
+  /** Where whole text messages go: to {@link #lines}' parser. */
+  private Handler<Buffer> messages;
   /** The frames so far of a message that is not finished, or {@code null}. */
   private Buffer message;
   /** The bytes of {@code message} counted against the client's holdings. */
@@ -43,20 +55,21 @@ final class WebSocketLink implements Link {
   private boolean ended;
   private boolean closed;
 
-  WebSocketLink(ServerWebSocket socket, Context context, int maxLineLength, SocketAddress client) {
+  WebSocketLink(ServerWebSocket socket, Context context, int maxLineLength, int maxFrame, SocketAddress client) {
     this.socket = socket;
     this.client = client;
     this.context = context;
-    this.maxMessage = maxLineLength + 2;
+    this.maxLineLength = maxLineLength;
+    this.maxFrame = maxFrame;
   }
 
   @Override
   public void open(Connection connection) {
     this.connection = connection;
+    // The client's close frame comes in order with its messages, like the end of a TCP stream.
+    lines = new Lines(new Messages(), maxLineLength, connection, v -> end());
     socket.frameHandler(this::frame);
     socket.exceptionHandler(this::failed);
-    // The client's close frame comes in order with its messages, like the end of a TCP stream.
-    socket.endHandler(v -> end());
     socket.closeHandler(v -> {
       closed = true;
       connection.closed();
@@ -80,7 +93,7 @@ final class WebSocketLink implements Link {
     }
     Buffer data = frame.binaryData();
     long size = (message == null ? 0 : message.length()) + (long) data.length();
-    if (size > maxMessage) {
+    if (size > maxFrame) {
       forget();
       discarding = !frame.isFinal();
       connection.tooLong();
@@ -96,8 +109,12 @@ final class WebSocketLink implements Link {
     forget();
     if (binary) {
       connection.unreadable(BINARY);
-    } else {
-      line(whole);
+    } else if (messages != null) {
+      int n = whole.length();
+      messages.handle(whole);
+      if (n == 0 || whole.getByte(n - 1) != '\n') {
+        messages.handle(NEWLINE); // the parser copies what it keeps
+      }
     }
   }
 
@@ -108,23 +125,6 @@ final class WebSocketLink implements Link {
       connection.holding(-held);
       held = 0;
     }
-  }
-
-  /** One message, one line: a trailing line end is allowed, one inside is not. */
-  private void line(Buffer text) {
-    int length = text.length();
-    if (length > 0 && text.getByte(length - 1) == '\n') {
-      length--;
-    }
-    int end = length > 0 && text.getByte(length - 1) == '\r' ? length - 1 : length;
-    for (int i = 0; i < end; i++) {
-      byte b = text.getByte(i);
-      if (b == '\n' || b == '\r') {
-        connection.unreadable(LINE_BREAK);
-        return;
-      }
-    }
-    connection.line(length == text.length() ? text : text.slice(0, length));
   }
 
   /**
@@ -173,28 +173,42 @@ final class WebSocketLink implements Link {
   @Override
   public void pause() {
     paused = true;
-    socket.pause();
+    lines.pause();
   }
 
   @Override
   public void resume() {
     paused = false;
-    socket.resume();
+    lines.resume();
     if (closed) {
       endAfterPending();
     }
   }
 
-  /** One text message per line, without its {@code \n}. */
+  /**
+   * As few text messages as fit the lines, each of whole lines with their {@code \n} and at most
+   * one frame long; a message is one write and one flush.
+   */
   @Override
   public Future<Void> write(Buffer lines) {
+    int n = lines.length();
+    if (n <= maxFrame) {
+      return n == 0 ? Future.succeededFuture() : socket.writeTextMessage(lines.toString(StandardCharsets.UTF_8));
+    }
     Future<Void> written = null;
     int start = 0;
-    for (int i = 0, n = lines.length(); i < n; i++) {
+    int end = 0; // the end of the last whole line that fits in the message from start
+    for (int i = 0; i < n; i++) {
       if (lines.getByte(i) == '\n') {
-        written = socket.writeTextMessage(lines.getString(start, i, StandardCharsets.UTF_8.name()));
-        start = i + 1;
+        if (i + 1 - start > maxFrame && end > start) {
+          written = socket.writeTextMessage(lines.getString(start, end, StandardCharsets.UTF_8.name()));
+          start = end;
+        }
+        end = i + 1;
       }
+    }
+    if (end > start) {
+      written = socket.writeTextMessage(lines.getString(start, end, StandardCharsets.UTF_8.name()));
     }
     return written == null ? Future.succeededFuture() : written;
   }
@@ -208,6 +222,48 @@ final class WebSocketLink implements Link {
   public void ping() {
     if (!closed) {
       socket.writePing(Buffer.buffer(0));
+    }
+  }
+
+  /**
+   * The socket's whole text messages, each ending in {@code \n}, as a stream for the parser; the
+   * link itself says what went wrong ({@link #failed}).
+   */
+  private final class Messages implements ReadStream<Buffer> {
+
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+      messages = handler;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+      socket.endHandler(handler);
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+      socket.pause();
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+      socket.resume();
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+      socket.fetch(amount);
+      return this;
     }
   }
 }

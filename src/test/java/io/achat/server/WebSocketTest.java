@@ -22,6 +22,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -95,7 +96,8 @@ class WebSocketTest {
         .sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("two parts"), true));
       assertThat(bob.readLine()).isEqualTo("from alice: in two parts");
       alice.send("bob: one\nfrom carol: forged");
-      assertThat(alice.readLine()).isEqualTo("error: line is more than one line (send one line per frame); it was dropped");
+      assertThat(bob.readLine()).isEqualTo("from alice: one");
+      assertThat(alice.readLine()).startsWith("error: ");
       alice.sendBinary(Buffer.buffer("bob: binary"));
       assertThat(alice.readLine()).isEqualTo("error: line is not text (send text frames); it was dropped");
       alice.sendFrame(WebSocketFrame.textFrame("bob: ", false))
@@ -103,6 +105,69 @@ class WebSocketTest {
       assertThat(alice.readLine()).isEqualTo("error: line is not valid UTF-8; it was dropped");
       alice.send("bob: still here");
       assertThat(bob.readLine()).isEqualTo("from alice: still here");
+    }
+  }
+
+  /**
+   * A message may carry several lines, the login among them: each is a line, in order, as over
+   * TCP; together they may pass maxLineLength as long as the message fits in a frame.
+   */
+  @Test
+  void aMessageOfSeveralLinesIsThoseLines(Vertx vertx) {
+    int maxLineLength = 200;
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", maxLineLength));
+    try (LineClient bob = server.login("bob");
+         WsClient alice = WsClient.connect(vertx, server.webSocketUrl(), null)) {
+      // The lines after the login wait while the broker decides on it.
+      alice.send("alice\nbob: first\r\nbob: second\n\nbob: third");
+      assertThat(bob.readLine()).isEqualTo("from alice: first");
+      assertThat(bob.readLine()).isEqualTo("from alice: second");
+      assertThat(bob.readLine()).isEqualTo("from alice: third");
+      bob.send("alice: back");
+      assertThat(alice.readLine()).isEqualTo("from bob: back");
+      String text = "y".repeat(120);
+      alice.send("bob: " + text + "\nbob: " + text + "\n");
+      assertThat(bob.readLine()).isEqualTo("from alice: " + text);
+      assertThat(bob.readLine()).isEqualTo("from alice: " + text);
+      // One line in it too long: the lines before it are delivered, then the connection ends.
+      alice.send("bob: before\nbob: " + "z".repeat(maxLineLength));
+      assertThat(bob.readLine()).isEqualTo("from alice: before");
+      assertThat(alice.readUntilClosed()).containsExactly("error: line longer than 200 bytes");
+    }
+  }
+
+  /**
+   * What the broker sends a WebSocket user in one turn leaves in as few text messages as fit a
+   * frame, each of whole lines ending in '\n'.
+   */
+  @Test
+  void linesForABrowserLeaveTogetherInWholeFrames(Vertx vertx) {
+    int maxLineLength = 200;
+    int maxLoginLength = 16;
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", maxLineLength)
+      .put("maxLoginLength", maxLoginLength));
+    try (WsClient alice = WsClient.login(vertx, server.webSocketUrl(), "alice");
+         LineClient bob = server.login("bob")) {
+      bob.send("alice: ready");
+      assertThat(alice.readLine()).isEqualTo("from bob: ready");
+      StringBuilder burst = new StringBuilder();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        String text = i + " " + "x".repeat(120);
+        burst.append("alice: ").append(text).append('\n');
+        expected.add("from bob: " + text);
+      }
+      bob.sendRaw(burst.toString().getBytes(StandardCharsets.UTF_8));
+      for (String line : expected) {
+        assertThat(alice.readLine()).isEqualTo(line);
+      }
+      List<String> messages = alice.messages();
+      int maxFrame = maxLineLength + 4 * maxLoginLength + 64;
+      assertThat(messages).allSatisfy(m -> assertThat(m).endsWith("\n"))
+        .allSatisfy(m -> assertThat(m.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(maxFrame));
+      // 201 lines: in far fewer messages than lines, at most two of these lines fitting in one.
+      assertThat(messages.size()).isLessThan(201);
+      assertThat(messages).anySatisfy(m -> assertThat(m.chars().filter(c -> c == '\n').count()).isEqualTo(2));
     }
   }
 

@@ -10,13 +10,16 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A WebSocket client speaking the protocol as the web page does: one text message per line each
- * way. Blocking, for tests; every read has a timeout, so a missing line fails the test instead of
+ * A WebSocket client speaking the protocol as the web page does: one text message per line to
+ * the server, and each message from it split into its lines, every one ending in {@code \n}. Blocking, for tests; every read has a timeout, so a missing line fails the test instead of
  * hanging it.
  */
 public final class WsClient implements ChatSession {
@@ -26,12 +29,26 @@ public final class WsClient implements ChatSession {
   private final WebSocketClient client;
   private final WebSocket socket;
   private final BlockingQueue<String> lines;
+  /** Every text message from the server, whole, in the order they came. */
+  private final Queue<String> messages;
   private String login;
 
-  private WsClient(WebSocketClient client, WebSocket socket, BlockingQueue<String> lines) {
+  private WsClient(WebSocketClient client, WebSocket socket, BlockingQueue<String> lines, Queue<String> messages) {
     this.client = client;
     this.socket = socket;
     this.lines = lines;
+    this.messages = messages;
+  }
+
+  /** The lines of one text message from the server; a last line without its {@code \n} is a line too. */
+  private static void split(String message, BlockingQueue<String> lines) {
+    int start = 0;
+    for (int newline; (newline = message.indexOf('\n', start)) >= 0; start = newline + 1) {
+      lines.add(message.substring(start, newline));
+    }
+    if (start < message.length()) {
+      lines.add(message.substring(start));
+    }
   }
 
   /** Connects to {@code url} ({@code ws://host:port/ws}), sending {@code origin} when it is not null. */
@@ -55,11 +72,15 @@ public final class WsClient implements ChatSession {
     try {
       // Handlers before connecting: the server may answer and close at once (server full).
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      Queue<String> messages = new ConcurrentLinkedQueue<>();
       ClientWebSocket socket = client.webSocket();
-      socket.textMessageHandler(lines::add);
+      socket.textMessageHandler(message -> {
+        messages.add(message);
+        WsClient.split(message, lines);
+      });
       socket.closeHandler(v -> lines.add(CLOSED));
       socket.connect(connect).await(20, TimeUnit.SECONDS);
-      return new WsClient(client, socket, lines);
+      return new WsClient(client, socket, lines, messages);
     } catch (Exception e) {
       client.close();
       throw new AssertionError("cannot connect to " + url + ": " + e, e);
@@ -104,6 +125,11 @@ public final class WsClient implements ChatSession {
   @Override
   public String login() {
     return login;
+  }
+
+  /** The text messages the server sent so far, whole. */
+  public List<String> messages() {
+    return List.copyOf(messages);
   }
 
   public WebSocket socket() {
