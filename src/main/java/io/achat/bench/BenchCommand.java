@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
     + "deliveries per second, latency and connect time. Given several addresses of one chat, "
     + "client i connects to the (i mod n)-th of the n addresses; recipients are chosen among all clients. "
     + "An address is HOST:PORT for the line protocol over TCP, or ws://HOST:PORT/PATH (PATH /ws if left out) "
-    + "for one line per WebSocket text frame; a run may mix both.",
+    + "for text messages of whole lines over a WebSocket; a run may mix both.",
   subcommands = {BenchCommand.Throughput.class, BenchCommand.Latency.class, BenchCommand.Idle.class})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -77,6 +77,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the report as JSON")
     boolean json;
 
+    @Option(names = "--server-pid", paramLabel = "PID", split = ",",
+      description = "server process (on this machine) to read from /proc: CPU time over the measured window "
+        + "(throughput, latency) or resident memory before and after logging in (idle); repeat it or separate "
+        + "pids with commas for several processes, which are summed")
+    List<Long> serverPids = new ArrayList<>();
+
     int window() {
       return 0;
     }
@@ -90,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     List<Long> serverPids() {
-      return List.of();
+      return serverPids;
     }
 
     int defaultClients() {
@@ -175,19 +181,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--hold", description = "seconds to hold the connections (default ${DEFAULT-VALUE})")
     double hold = 10;
 
-    @Option(names = "--server-pid", paramLabel = "PID", split = ",",
-      description = "server process to read resident memory from, before and after; repeat it or separate "
-        + "pids with commas for several processes, whose memory is summed")
-    List<Long> serverPids = new ArrayList<>();
-
     @Override
     double hold() {
       return hold;
-    }
-
-    @Override
-    List<Long> serverPids() {
-      return serverPids;
     }
 
     @Override

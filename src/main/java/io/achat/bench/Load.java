@@ -53,6 +53,9 @@ final class Load {
   private int nextToConnect;
   private CompletableFuture<Void> allRegistered;
   private CompletableFuture<Void> drained;
+  /** The servers' CPU time, in nanoseconds, when the measured window began and ended; -1 unread. */
+  private long cpuFrom = -1;
+  private long cpuUntil = -1;
 
   Load(Settings settings, PrintStream progress) {
     this.settings = settings;
@@ -107,6 +110,13 @@ final class Load {
       long now = micros();
       measureFrom = now + settings.warmup().toNanos() / 1000;
       measureUntil = measureFrom + settings.duration().toNanos() / 1000;
+      if (!settings.serverPids().isEmpty()) {
+        // A read of /proc takes microseconds: done on the loop, at the window's two ends.
+        long warmup = Math.max(1, settings.warmup().toMillis());
+        vertx.setTimer(warmup, t -> cpuFrom = Cpu.total(settings.serverPids()));
+        vertx.setTimer(warmup + Math.max(1, settings.duration().toMillis()),
+          t -> cpuUntil = cpuFrom < 0 ? -1 : Cpu.total(settings.serverPids()));
+      }
       start.accept(now);
       return null;
     });
@@ -252,6 +262,13 @@ final class Load {
       Report r = new Report(mode, settings, sent, expected, delivered, expected - delivered, lines.duplicates(),
         lines.garbled(), lines.errors() + connectFailures, lines.measuredDeliveries(), settings.duration(),
         lines.latency(), connectTimes.copy(), connectMillis);
+      if (!settings.serverPids().isEmpty() && !mode.equals("idle")) {
+        if (cpuFrom < 0 || cpuUntil < 0) {
+          progress.printf("could not read the CPU time of every process of %s%n", settings.serverPids());
+        } else {
+          r.cpu(settings.serverPids().size(), cpuUntil - cpuFrom, lines.measuredDeliveries());
+        }
+      }
       for (Client client : clients) {
         client.closing = true;
         if (client.link != null) {

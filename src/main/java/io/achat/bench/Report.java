@@ -67,6 +67,17 @@ public final class Report {
     }
   }
 
+  /**
+   * CPU time summed over {@code processes} server processes during the measured window, and per
+   * delivery of the messages sent in it.
+   */
+  void cpu(int processes, long nanos, long measuredDeliveries) {
+    json.put("serverCpu", new JsonObject()
+      .put("processes", processes)
+      .put("seconds", nanos / 1e9)
+      .put("perDeliveryMicros", measuredDeliveries > 0 ? Math.round(nanos / 1e1 / measuredDeliveries) / 100.0 : 0.0));
+  }
+
   public long lost() {
     return json.getLong("lost");
   }
@@ -113,6 +124,13 @@ public final class Report {
     JsonObject per = con.getJsonObject("perClientMicros");
     out.append(String.format(Locale.ROOT, "  connect + login      %d ms for all; per client µs p50 %d   p99 %d   max %d%n",
       con.getLong("totalMillis"), per.getLong("p50"), per.getLong("p99"), per.getLong("max")));
+    JsonObject cpu = json.getJsonObject("serverCpu");
+    if (cpu != null) {
+      int processes = cpu.getInteger("processes");
+      out.append(String.format(Locale.ROOT, "  server CPU           %.2f s in the measured %.1f s: %.2f µs per delivery%s%n",
+        cpu.getDouble("seconds"), json.getDouble("measuredSeconds"), cpu.getDouble("perDeliveryMicros"),
+        processes > 1 ? ", summed over " + processes + " processes" : ""));
+    }
     JsonObject rss = json.getJsonObject("serverRss");
     if (rss != null) {
       int processes = rss.getInteger("processes");

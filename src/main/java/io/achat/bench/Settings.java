@@ -12,7 +12,8 @@ import java.util.List;
  * @param window     throughput mode: messages a client may have in flight (closed loop)
  * @param rate       latency mode: messages per second over all clients (open loop)
  * @param size       bytes of padding added to each message's text
- * @param serverPids idle mode: the server processes whose resident memory is read and summed, or none
+ * @param serverPids the server processes whose CPU time (throughput, latency) or resident memory (idle)
+ *                   is read and summed, or none
  */
 public record Settings(
   List<Address> targets,

@@ -32,6 +32,8 @@ class BenchCommandTest {
     BenchCommand.Mode idle = parse("idle", "--server-pid", "11,12", "--server-pid", "13", "a:1", "b:2");
     assertThat(idle.serverPids()).containsExactly(11L, 12L, 13L);
     assertThat(idle.targets).containsExactly("a:1", "b:2");
+    assertThat(parse("throughput", "--server-pid", "7", "a:1").serverPids()).containsExactly(7L);
+    assertThat(parse("latency", "--server-pid", "8,9").serverPids()).containsExactly(8L, 9L);
   }
 
   @Test

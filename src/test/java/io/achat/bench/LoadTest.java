@@ -16,6 +16,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 /** The benchmark's accounting: exact against a correct server, and it catches every fault. */
 @ExtendWith(VertxExtension.class)
@@ -38,8 +39,42 @@ class LoadTest {
   }
 
   private static Settings settings(List<Address> targets, int clients, String prefix, double rate, Duration drain) {
+    return settings(targets, clients, prefix, rate, drain, List.of());
+  }
+
+  private static Settings settings(List<Address> targets, int clients, String prefix, double rate, Duration drain,
+                                   List<Long> serverPids) {
     return new Settings(targets, clients, 3, 16, rate, 0, Duration.ofMillis(200), Duration.ofSeconds(1),
-      drain, Duration.ZERO, prefix, 256, List.of());
+      drain, Duration.ZERO, prefix, 256, serverPids);
+  }
+
+  /**
+   * Given the server's pid (here this JVM's, which runs the server), the run reports the CPU time
+   * the server used in the measured window and that time per delivery; a pid that cannot be read
+   * is said, and no figure is made up.
+   */
+  @Test
+  void theServersCpuPerDeliveryIsReportedWhenItsPidIsGiven(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx);
+    List<Address> target = List.of(new Address("127.0.0.1", server.port()));
+    long self = ProcessHandle.current().pid();
+    Report report = new Load(settings(target, 20, "u", 1000, Duration.ofSeconds(5), List.of(self)), QUIET).throughput();
+    assertEverythingDelivered(report);
+    JsonObject json = report.toJson();
+    JsonObject cpu = json.getJsonObject("serverCpu");
+    assertThat(cpu.getInteger("processes")).isEqualTo(1);
+    assertThat(cpu.getDouble("seconds")).isPositive().isLessThan(json.getDouble("measuredSeconds") * 2 * 4);
+    double deliveries = json.getLong("deliveriesPerSecond") * json.getDouble("measuredSeconds");
+    assertThat(cpu.getDouble("perDeliveryMicros")).isCloseTo(cpu.getDouble("seconds") * 1e6 / deliveries,
+      withPercentage(3));
+    assertThat(report.toString()).contains("server CPU").contains("µs per delivery");
+
+    ByteArrayOutputStream said = new ByteArrayOutputStream();
+    Report unread = new Load(settings(target, 20, "v", 1000, Duration.ofSeconds(5), List.of(self, Long.MAX_VALUE)),
+      new PrintStream(said, true, StandardCharsets.UTF_8)).throughput();
+    assertEverythingDelivered(unread);
+    assertThat(unread.toJson().containsKey("serverCpu")).isFalse();
+    assertThat(said.toString(StandardCharsets.UTF_8)).contains("could not read the CPU time of every process");
   }
 
   @Test
