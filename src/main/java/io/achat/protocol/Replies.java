@@ -11,11 +11,6 @@ public final class Replies {
   private Replies() {
   }
 
-  /** {@code from <sender>: <text>\n}: what every recipient of a message receives. */
-  public static byte[] from(String sender, String text) {
-    return ("from " + sender + ": " + text + "\n").getBytes(StandardCharsets.UTF_8);
-  }
-
   /** {@code error: <reason>\n}: the only kind of line the server adds to the book's protocol. */
   public static byte[] error(String reason) {
     return (ERROR_PREFIX + reason + "\n").getBytes(StandardCharsets.UTF_8);

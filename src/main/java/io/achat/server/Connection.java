@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -42,6 +43,8 @@ final class Connection {
     GONE
   }
 
+  private static final byte NL = '\n';
+
   private final ServerVerticle loop;
   private final ChatConfig config;
   private final ChatMetrics metrics;
@@ -52,6 +55,8 @@ final class Connection {
   private final PeerId peer;
   private State state = State.LOGIN;
   private String login;
+  /** {@code from <login>: } in UTF-8, once the broker has accepted the login: each message's head. */
+  private byte[] from;
   private long loginTimer;
   /** Bytes written to the socket that have not left for the network yet. */
   private long queued;
@@ -169,7 +174,7 @@ final class Connection {
     if (state == State.LOGIN) {
       login(text);
     } else {
-      chat(text);
+      chat(text, bytes);
     }
   }
 
@@ -241,14 +246,41 @@ final class Connection {
     }
   }
 
-  private void chat(String line) {
+  /** {@code line} as decoded from the first {@code line.length()} or more of {@code bytes}. */
+  private void chat(String line, byte[] bytes) {
     ChatLine parsed = ChatLine.parse(line);
     if (parsed instanceof ChatLine.Message message) {
-      Buffer encoded = Buffer.buffer(Replies.from(login, message.text()));
+      Buffer encoded = encode(message.text(), line, bytes);
       toBroker(new Event.Message(peer, login, message.recipients(), encoded), encoded.length());
     } else if (parsed instanceof ChatLine.Invalid invalid) {
       reply(Replies.error(invalid.reason()));
     }
+  }
+
+  /**
+   * {@code from <login>: <text>\n}, built once for all recipients. When the line is ASCII (as
+   * many chars as bytes), the text is copied straight from the bytes read, where the trimmed text
+   * sits right after the first ':' and the white space that follows it; otherwise it is encoded.
+   */
+  private Buffer encode(String text, String line, byte[] bytes) {
+    if (from == null) {
+      from = ("from " + login + ": ").getBytes(StandardCharsets.UTF_8);
+    }
+    int length = line.length();
+    boolean ascii = true;
+    for (int i = 0; i < length && ascii; i++) {
+      ascii = bytes[i] >= 0;
+    }
+    if (!ascii) {
+      byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
+      return Buffer.buffer(from.length + encoded.length + 1).appendBytes(from).appendBytes(encoded).appendByte(NL);
+    }
+    int start = line.indexOf(':') + 1;
+    while (start < length && Character.isWhitespace(bytes[start])) {
+      start++;
+    }
+    return Buffer.buffer(from.length + text.length() + 1).appendBytes(from)
+      .appendBytes(bytes, start, text.length()).appendByte(NL);
   }
 
   /** An answer for this client alone; it goes through the broker so that it comes in line order. */

@@ -118,6 +118,25 @@ class ProtocolTest {
     }
   }
 
+  /** The delivered text is the sent one, trimmed, whatever the login, the names and the white space around it. */
+  @Test
+  void theTextArrivesAsSentWhateverSurroundsIt() {
+    try (LineClient zoe = server.login("zoë"); LineClient bob = server.login("bob")) {
+      bob.send("zoë:\t \tplain words\t ");
+      assertThat(zoe.readLine()).isEqualTo("from bob: plain words");
+      zoe.send("bob:plain");
+      assertThat(bob.readLine()).isEqualTo("from zoë: plain");
+      zoe.send("bob, zoë :  a\tb é ");
+      assertThat(bob.readLine()).isEqualTo("from zoë: a\tb é");
+      assertThat(zoe.readLine()).isEqualTo("from zoë: a\tb é");
+      bob.send("zoë:   ");
+      assertThat(zoe.readLine()).isEqualTo("from bob: ");
+      bob.send(" zoë , bob:x: y ");
+      assertThat(zoe.readLine()).isEqualTo("from bob: x: y");
+      assertThat(bob.readLine()).isEqualTo("from bob: x: y");
+    }
+  }
+
   @Test
   void aTakenLoginIsRefusedAndTheHolderIsUndisturbed() {
     try (LineClient alice = server.login("alice"); LineClient bob = server.login("bob");
