@@ -218,7 +218,7 @@ final class ClusterRouting {
     Event event = envelope.body();
     if (event instanceof Event.Forward forward) {
       long start = System.nanoTime();
-      for (Event.Message message : forward.messages()) {
+      for (Event.Forwarded message : forward.messages()) {
         deliverHere(message.recipients(), message.line());
       }
       acks.put(forward.node(), forward.batch());

@@ -60,7 +60,14 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
    * users on the receiving node, each with only those of its recipients. Numbered per
    * destination; the receiver answers with {@link Ack}.
    */
-  record Forward(String node, long batch, List<Message> messages) implements Event {
+  record Forward(String node, long batch, List<Forwarded> messages) implements Event {
+  }
+
+  /**
+   * A message as it crosses to another node: its line (which names its sender) and those of its
+   * recipients who are there. Who sent it stays with the sending node, which answers the sender.
+   */
+  record Forwarded(List<String> recipients, Buffer line) {
   }
 
   /** The broker of {@code node} has routed every {@link Forward} up to {@code batch} it was sent. */
@@ -124,7 +131,10 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       out.appendByte((byte) 8);
       Wire.string(out, e.node());
       out.appendLong(e.batch()).appendInt(e.messages().size());
-      e.messages().forEach(inner -> write(out, inner));
+      for (Forwarded message : e.messages()) {
+        Wire.strings(out, message.recipients());
+        Wire.bytes(out, message.line());
+      }
     } else if (event instanceof Ack e) {
       out.appendByte((byte) 9);
       Wire.string(out, e.node());
@@ -168,9 +178,9 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
         String node = in.string();
         long batch = in.i64();
         int n = in.i32();
-        Message[] messages = new Message[n];
+        Forwarded[] messages = new Forwarded[n];
         for (int i = 0; i < n; i++) {
-          messages[i] = (Message) read(in);
+          messages[i] = new Forwarded(in.strings(), in.bytes());
         }
         yield new Forward(node, batch, List.of(messages));
       }

@@ -59,8 +59,13 @@ final class NodeOutbox {
 
   /** Empties the turn's messages into the next batch, remembered until acknowledged. */
   Event.Forward take(String from) {
-    Event.Forward batch = new Event.Forward(from, ++lastBatch, List.copyOf(messages));
-    unacked.add(new Batch(lastBatch, credits, batch.messages()));
+    Event.Forwarded[] lines = new Event.Forwarded[messages.size()];
+    for (int i = 0; i < lines.length; i++) {
+      Event.Message message = messages.get(i);
+      lines[i] = new Event.Forwarded(message.recipients(), message.line());
+    }
+    Event.Forward batch = new Event.Forward(from, ++lastBatch, List.of(lines));
+    unacked.add(new Batch(lastBatch, credits, messages));
     messages = new ArrayList<>();
     credits = new ArrayList<>();
     return batch;

@@ -37,7 +37,8 @@ class EventCodecTest {
       new Event.Events(List.of()),
       new Event.LoopStarted("a-chat.loop.8f2c"),
       new Event.Drain("a-chat.loop.8f2c"),
-      new Event.Forward("node-1", 42, List.of(message, new Event.Message(ZOE, "zoë", List.of("dave"), LINE))),
+      new Event.Forward("node-1", 42, List.of(new Event.Forwarded(List.of("bob", "çarol"), LINE),
+        new Event.Forwarded(List.of("dave"), LINE))),
       new Event.Forward("node-1", 1L << 40, List.of()),
       new Event.Ack("node-2", 42),
       new Event.Online("node-1", "zoë"),
@@ -84,6 +85,21 @@ class EventCodecTest {
       Stream.of(Event.class.getPermittedSubclasses()).toList()).contains(Delivery.class);
     assertThat(EventCodec.all().values()).extracting(MessageCodec::name).doesNotHaveDuplicates()
       .allMatch(name -> name.startsWith("a-chat."));
+  }
+
+  /**
+   * A forwarded message crosses with its line and its recipients there, and nothing else: not
+   * its sender's address nor login (the line names the sender), 4 + 4 + 3 + 4 + len bytes for one
+   * recipient.
+   */
+  @Test
+  void aForwardedMessageCarriesOnlyItsRecipientsAndItsLine() {
+    Event.Forward forward = new Event.Forward("n", 1, List.of(new Event.Forwarded(List.of("bob"), LINE)));
+    Buffer wire = Buffer.buffer();
+    codecOf(forward).encodeToWire(wire, forward);
+    int head = 1 + 4 + 1 + 8 + 4; // tag, node, batch, count
+    assertThat(wire.length()).isEqualTo(head + 4 + 4 + 3 + 4 + LINE.length());
+    assertThat(wire.toString(StandardCharsets.ISO_8859_1)).doesNotContain(ZOE.loop());
   }
 
   @Test
