@@ -194,6 +194,29 @@ class WebSocketTest {
     }
   }
 
+  /**
+   * A message in fragments, each small, of lines each under maxLineLength, but longer together
+   * than a frame (maxLineLength + 4 x maxLoginLength + 64): the error line, and none of its
+   * lines delivered.
+   */
+  @Test
+  void aMessageInFragmentsLongerThanAFrameEndsTheConnection(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("maxLineLength", 1024));
+    int maxFrame = 1024 + 4 * 32 + 64;
+    String seven = ("bob: " + "x".repeat(90) + "\n").repeat(7);
+    try (LineClient bob = server.login("bob")) {
+      try (WsClient alice = WsClient.login(vertx, server.webSocketUrl(), "alice")) {
+        assertThat(2 * seven.length()).isGreaterThan(maxFrame);
+        alice.sendFrame(WebSocketFrame.textFrame(seven, false))
+          .sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(seven), true));
+        assertThat(alice.readUntilClosed()).containsExactly("error: line longer than 1024 bytes");
+      }
+      bob.awaitGone("alice");
+      bob.send("bob: nothing before this");
+      assertThat(bob.readLine()).isEqualTo("from bob: nothing before this");
+    }
+  }
+
   @Test
   void onlyTheServersOwnPageOrAListedOneMayOpenAChat(Vertx vertx) throws Exception {
     ChatServerFixture server = deploy(vertx, new JsonObject());
