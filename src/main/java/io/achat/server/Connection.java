@@ -174,7 +174,7 @@ final class Connection {
     if (state == State.LOGIN) {
       login(text);
     } else {
-      chat(text, bytes);
+      chat(text, bytes, length);
     }
   }
 
@@ -246,11 +246,11 @@ final class Connection {
     }
   }
 
-  /** {@code line} as decoded from the first {@code line.length()} or more of {@code bytes}. */
-  private void chat(String line, byte[] bytes) {
+  /** {@code line} as decoded from the first {@code length} of {@code bytes}. */
+  private void chat(String line, byte[] bytes, int length) {
     ChatLine parsed = ChatLine.parse(line);
     if (parsed instanceof ChatLine.Message message) {
-      Buffer encoded = encode(message.text(), line, bytes);
+      Buffer encoded = encode(message.text(), line, bytes, length);
       toBroker(new Event.Message(peer, login, message.recipients(), encoded), encoded.length());
     } else if (parsed instanceof ChatLine.Invalid invalid) {
       reply(Replies.error(invalid.reason()));
@@ -258,20 +258,16 @@ final class Connection {
   }
 
   /**
-   * {@code from <login>: <text>\n}, built once for all recipients. When the line is ASCII (as
-   * many chars as bytes), the text is copied straight from the bytes read, where the trimmed text
-   * sits right after the first ':' and the white space that follows it; otherwise it is encoded.
+   * {@code from <login>: <text>\n}, built once for all recipients. When the line is ASCII (its
+   * strict UTF-8 decoding gave as many chars as it had bytes), the text is copied straight from
+   * the bytes read, where the trimmed text sits right after the first ':' and the white space that
+   * follows it; otherwise it is encoded.
    */
-  private Buffer encode(String text, String line, byte[] bytes) {
+  private Buffer encode(String text, String line, byte[] bytes, int length) {
     if (from == null) {
       from = ("from " + login + ": ").getBytes(StandardCharsets.UTF_8);
     }
-    int length = line.length();
-    boolean ascii = true;
-    for (int i = 0; i < length && ascii; i++) {
-      ascii = bytes[i] >= 0;
-    }
-    if (!ascii) {
+    if (line.length() != length) {
       byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
       return Buffer.buffer(from.length + encoded.length + 1).appendBytes(from).appendBytes(encoded).appendByte(NL);
     }

@@ -128,7 +128,7 @@ final class WebSocketLink implements Link {
   }
 
   /**
-   * A frame over the WebSocket layer's own bound (twice maxLineLength) is refused before it is
+   * A frame over the WebSocket layer's own bound ({@code maxFrame}) is refused before it is
    * read; after that nothing more can be read from the connection.
    */
   private void failed(Throwable e) {
