@@ -68,6 +68,8 @@ final class Connection {
   private boolean counted = true;
   /** Whether a write to the socket completed since the last heartbeat. */
   private boolean wrote;
+  /** Heartbeats since the socket's output last surely moved (see {@link #heartbeat}). */
+  private int quiet;
   /** The bytes queued at the last heartbeat, when none had left since the one before; else 0. */
   private long stuck;
   /** Cut off for what it held: that was logged, its socket's close need not be. */
@@ -131,17 +133,23 @@ final class Connection {
   }
 
   /**
-   * Every third of stallTimeoutMillis: a connection that had nothing written lately is written nothing, which
-   * tells the socket's idle timer that its output moves. One whose queued bytes have not moved
-   * since the last heartbeat gets none, so the timer closes it once it has taken nothing for the
-   * stall timeout: that is how a client that does not read is let go.
+   * Every {@link ServerVerticle#HEARTBEATS_PER_STALL}th of stallTimeoutMillis: a connection whose output
+   * has not moved for two thirds of it is written nothing, which tells the socket's idle timer
+   * that its output moves; so the timer, which closes after stallTimeoutMillis, keeps a third in
+   * hand for a late heartbeat. A write that completed since the last heartbeat counts as one
+   * heartbeat old, the earliest it can have been; an idle connection is written nothing every
+   * two thirds of the timeout. One whose queued bytes do not move gets nothing, so the timer
+   * closes it once it has taken nothing for the stall timeout: that is how a client that does
+   * not read is let go.
    */
   void heartbeat() {
     stuck = wrote ? 0 : queued;
     if (wrote) {
       wrote = false;
-    } else if (queued == 0 && !closed) {
+      quiet = 1;
+    } else if (queued == 0 && !closed && ++quiet >= ServerVerticle.HEARTBEATS_PER_STALL * 2 / 3) {
       link.keepAlive();
+      quiet = 0;
     }
   }
 

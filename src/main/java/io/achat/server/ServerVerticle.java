@@ -67,6 +67,8 @@ public final class ServerVerticle extends VerticleBase {
    * are logged before the loop is gone.
    */
   private static final long CLOSE_MARGIN_MILLIS = 250;
+  /** Heartbeats in each stallTimeoutMillis (see {@link Connection#heartbeat}). */
+  static final int HEARTBEATS_PER_STALL = 6;
   /**
    * The one OS-chosen port the instances' web servers share when webPort is -1: Vert.x shares a
    * negative port among all servers of one Vert.x instance that ask for it, so not -1, which the
@@ -130,9 +132,8 @@ public final class ServerVerticle extends VerticleBase {
         memory.loopStarted();
         LoopWatch.of(vertx).watch("an accept loop", context);
         memory.meter(metrics, config.maxClientMemory());
-        // A third of the stall timeout: a connection that wrote just after one heartbeat still
-        // gets the next but one in time.
-        heartbeatTimer = vertx.setPeriodic(Math.max(100, config.stallTimeoutMillis() / 3), t -> heartbeat());
+        heartbeatTimer = vertx.setPeriodic(Math.max(50, config.stallTimeoutMillis() / HEARTBEATS_PER_STALL),
+          t -> heartbeat());
         if (config.web()) {
           pingTimer = vertx.setPeriodic(config.webSocketTimeoutMillis() / 3,
             t -> connections.values().forEach(Connection::ping));

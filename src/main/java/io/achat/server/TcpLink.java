@@ -8,6 +8,9 @@ import io.vertx.core.net.SocketAddress;
 /** The book's door: a TCP socket whose bytes {@link Lines} (a {@code RecordParser}) splits into lines. */
 final class TcpLink implements Link {
 
+  /** Written and never changed: a socket writes a slice of it, so one serves every socket. */
+  private static final Buffer NOTHING = Buffer.buffer(0);
+
   private final NetSocket socket;
   private final int maxLineLength;
   private Lines lines;
@@ -51,7 +54,7 @@ final class TcpLink implements Link {
   /** No bytes: an empty write completes at once unless the socket's queue is stuck. */
   @Override
   public void keepAlive() {
-    socket.write(Buffer.buffer(0));
+    socket.write(NOTHING);
   }
 
   @Override
