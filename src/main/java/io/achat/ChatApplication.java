@@ -1,11 +1,13 @@
 package io.achat;
 
+import io.achat.broker.ClusterBus;
 import io.achat.client.HealthCheck;
 import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
 import io.achat.ops.HeapWatch;
 import io.achat.ops.LoopWatch;
+import io.achat.ops.RateLimitedLog;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -98,6 +100,11 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private static final double HEAP_EXHAUSTED = 0.98;
 
   private volatile ChatVerticle chat;
+  /**
+   * Writes Vert.x had queued for another node while it connected, failed when the link closed at
+   * once (see {@link ClusterBus}): at most 10 lines in 10 s. Any event loop may report one.
+   */
+  private final RateLimitedLog failedLinkWrites = new RateLimitedLog(log, "failed writes to other nodes", 10, 10_000, true);
 
   /**
    * A server that cannot go on exits rather than stay up without serving, so that a supervisor
@@ -111,6 +118,10 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     vertx.exceptionHandler(e -> {
       if (e instanceof VirtualMachineError error) {
         Fatal.jvmError(Fatal.IN_AN_EVENT_LOOP, error);
+      } else if (ClusterBus.isFailedLinkWrite(e)) {
+        synchronized (failedLinkWrites) {
+          failedLinkWrites.warn(log, "writing to another node failed as its link closed: {}", e.toString());
+        }
       } else {
         log.error("unhandled exception", e);
       }
@@ -142,6 +153,9 @@ final class ChatApplication extends VertxApplication implements VertxApplication
         Optional<String> exhausted = heap.exhausted();
         if (exhausted.isPresent()) {
           Fatal.exit(Fatal.OUT_OF_MEMORY, "the heap is exhausted (" + exhausted.get() + "); a-chat cannot go on", null);
+        }
+        synchronized (failedLinkWrites) {
+          failedLinkWrites.tick();
         }
         Thread.sleep(every); // the watchdog's own pace, not a wait for anything
       }

@@ -48,12 +48,16 @@ final class ClusterRouting {
   private final Set<String> claiming = new HashSet<>();
   private final Map<String, NodeOutbox> nodes = new HashMap<>();
   private final List<NodeOutbox> touchedNodes = new ArrayList<>();
+  /** Per node that sent batches this turn: the last of them, to acknowledge at the end of the turn. */
   private final Map<String, Long> acks = new HashMap<>();
+  /** Per node that sent batches: which came and which never did ({@link Received}). */
+  private final Map<String, Received> received = new HashMap<>();
   /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
   private Set<String> heardWhileSeeding = new HashSet<>();
   private final Set<String> goneNodes = new HashSet<>();
   /** The other nodes' brokers this one knows of. */
   private final Set<String> members = new HashSet<>();
+  private final ClusterBus bus;
   private final FailureDetector failureDetector;
   private long summaryTimer = -1;
   private Promise<Void> quiet;
@@ -63,7 +67,8 @@ final class ClusterRouting {
     this.peers = peers;
     this.outbox = outbox;
     this.metrics = metrics;
-    this.failureDetector = new FailureDetector(vertx);
+    this.bus = new ClusterBus(vertx);
+    this.failureDetector = new FailureDetector(vertx, bus);
   }
 
   /**
@@ -87,9 +92,12 @@ final class ClusterRouting {
           }
         });
         heardWhileSeeding = null;
-        vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Hello(node));
+        bus.publish(Addresses.DIRECTORY, new Event.Hello(node));
         failureDetector.start(this::dependedOn, this::nodeGone, this::nodeBack);
-        summaryTimer = vertx.setPeriodic(1000, t -> claimFailures.tick());
+        summaryTimer = vertx.setPeriodic(1000, t -> {
+          claimFailures.tick();
+          bus.tick();
+        });
         log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
           directory.nodes().size());
         return null;
@@ -143,17 +151,17 @@ final class ClusterRouting {
    */
   Future<?> online(String login) {
     Event.Online online = new Event.Online(node, login);
-    vertx.eventBus().publish(Addresses.DIRECTORY, online);
+    bus.publish(Addresses.DIRECTORY, online);
     List<Future<?>> noted = new ArrayList<>(members.size());
     for (String member : members) {
-      noted.add(vertx.eventBus().request(Addresses.node(member), online, NOTE));
+      noted.add(bus.request(Addresses.node(member), online, NOTE));
     }
     return Future.join(noted);
   }
 
   /** {@code login} is no longer a user of this node. */
   void offline(String login) {
-    vertx.eventBus().publish(Addresses.DIRECTORY, new Event.Offline(node, login));
+    bus.publish(Addresses.DIRECTORY, new Event.Offline(node, login));
     claims.release(login);
   }
 
@@ -183,17 +191,36 @@ final class ClusterRouting {
     outbox.request();
   }
 
-  /** Ends the turn for the other nodes: each gets its lines in one message, and its acknowledgements. */
+  /**
+   * Ends the turn for the other nodes: each gets its lines in one message, and its
+   * acknowledgements. A batch whose write failed at once is lost: its senders are told so now.
+   */
   void flush() {
+    List<NodeOutbox> failed = null;
     for (NodeOutbox to : touchedNodes) {
       to.touched = false;
-      if (!to.isEmpty()) {
-        vertx.eventBus().send(to.address, to.take(node));
+      if (!to.isEmpty() && !bus.send(to.address, to.take(node))) {
+        failed = failed == null ? new ArrayList<>(1) : failed;
+        failed.add(to);
       }
     }
     touchedNodes.clear();
-    acks.forEach((from, batch) -> vertx.eventBus().send(Addresses.node(from), new Event.Ack(node, batch)));
+    acks.forEach((from, batch) -> {
+      Received gaps = received.get(from);
+      bus.send(Addresses.node(from), new Event.Ack(node, batch, gaps.missedFrom(), gaps.missedTo()));
+      gaps.acknowledged();
+    });
     acks.clear();
+    if (failed != null) {
+      failed.forEach(to -> settle(to.failedLast()));
+    }
+  }
+
+  /** Senders get their credits back, and those whose lines never came to their node are told. */
+  private void settle(NodeOutbox.Acked acked) {
+    mayNotHaveReached(acked.missed(), "the link to their node failed");
+    acked.credits().forEach(this::credit);
+    checkQuiet();
   }
 
   /**
@@ -221,14 +248,14 @@ final class ClusterRouting {
       for (Event.Forwarded message : forward.messages()) {
         deliverHere(message.recipients(), message.line());
       }
-      acks.put(forward.node(), forward.batch());
+      received.computeIfAbsent(forward.node(), n -> new Received()).arrived(forward.batch());
+      acks.merge(forward.node(), forward.batch(), Math::max);
       outbox.request();
       metrics.brokerEvent(System.nanoTime() - start);
     } else if (event instanceof Event.Ack ack) {
       NodeOutbox from = nodes.get(ack.node());
       if (from != null) {
-        from.acked(ack.batch()).forEach(this::credit);
-        checkQuiet();
+        settle(from.acked(ack.batch(), ack.missedFrom(), ack.missedTo()));
       }
     } else if (event instanceof Event.Online online) {
       noteOnline(online);
@@ -270,7 +297,7 @@ final class ClusterRouting {
       noteOnline(online);
     } else if (event instanceof Event.Hello hello && !hello.node().equals(node)) {
       member(hello.node());
-      vertx.eventBus().send(Addresses.node(hello.node()), new Event.Hello(node));
+      bus.send(Addresses.node(hello.node()), new Event.Hello(node));
     } else if (event instanceof Event.Offline offline && !offline.node().equals(node)) {
       heard(offline.login());
       directory.offline(offline.login(), offline.node());
@@ -315,6 +342,7 @@ final class ClusterRouting {
     }
     failureDetector.gone(gone);
     members.remove(gone);
+    received.remove(gone);
     Set<String> users = directory.forget(gone);
     if (users.isEmpty()) {
       log.info("a-chat node {} left the cluster", gone);
@@ -323,7 +351,7 @@ final class ClusterRouting {
     }
     NodeOutbox to = nodes.remove(gone);
     if (to != null) {
-      mayNotHaveReached(to.unacknowledged());
+      mayNotHaveReached(to.unacknowledged(), "their node left the cluster");
       to.lost().forEach(this::credit);
       touchedNodes.remove(to);
       checkQuiet();
@@ -356,7 +384,7 @@ final class ClusterRouting {
     }
     members.add(back);
     log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, peers.size());
-    vertx.eventBus().send(Addresses.node(back), new Event.Back(node));
+    bus.send(Addresses.node(back), new Event.Back(node));
     recheck(back);
   }
 
@@ -377,7 +405,7 @@ final class ClusterRouting {
       } else if (!ar.result().equals(node)) {
         displace(login, holder, ar.result());
       } else {
-        vertx.eventBus().send(Addresses.node(back), new Event.Online(node, login));
+        bus.send(Addresses.node(back), new Event.Online(node, login));
       }
     });
   }
@@ -396,13 +424,14 @@ final class ClusterRouting {
   }
 
   /**
-   * Tells the senders of {@code messages}, which a node that is gone did not acknowledge, whom
-   * they may not have reached: the node may have delivered them before it went, or not.
+   * Tells the senders of {@code messages}, which another node did not acknowledge, whom they may
+   * not have reached, and {@code why}: a node that is gone may have delivered them before it
+   * went, or not; a batch its node never got was not delivered.
    */
-  private void mayNotHaveReached(List<Event.Message> messages) {
+  private void mayNotHaveReached(List<Event.Message> messages, String why) {
     for (Event.Message message : messages) {
       Buffer line = Buffer.buffer(Replies.error("may not have reached " + String.join(", ", message.recipients())
-        + ": their node left the cluster"));
+        + ": " + why));
       Recipient sender = peers.get(message.login());
       if (sender != null && sender.id.equals(message.from())) {
         outbox.answer(sender, line);

@@ -70,8 +70,11 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
   record Forwarded(List<String> recipients, Buffer line) {
   }
 
-  /** The broker of {@code node} has routed every {@link Forward} up to {@code batch} it was sent. */
-  record Ack(String node, long batch) implements Event {
+  /**
+   * The broker of {@code node} has routed every {@link Forward} up to {@code batch} it was sent,
+   * except those from {@code missedFrom} to {@code missedTo} (0 and 0: none), which never came.
+   */
+  record Ack(String node, long batch, long missedFrom, long missedTo) implements Event {
   }
 
   /** Published to every broker: {@code login} is now a user of {@code node}. */
@@ -139,6 +142,8 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       out.appendByte((byte) 9);
       Wire.string(out, e.node());
       out.appendLong(e.batch());
+      out.appendLong(e.missedFrom());
+      out.appendLong(e.missedTo());
     } else if (event instanceof Online e) {
       out.appendByte((byte) 10);
       Wire.string(out, e.node());
@@ -184,7 +189,7 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
         }
         yield new Forward(node, batch, List.of(messages));
       }
-      case 9 -> new Ack(in.string(), in.i64());
+      case 9 -> new Ack(in.string(), in.i64(), in.i64(), in.i64());
       case 10 -> new Online(in.string(), in.string());
       case 11 -> new Offline(in.string(), in.string());
       case 12 -> new Hello(in.string());

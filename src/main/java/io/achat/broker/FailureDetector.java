@@ -40,13 +40,15 @@ final class FailureDetector {
   private static final int MAX_GONE = 64;
 
   private final Vertx vertx;
+  private final ClusterBus bus;
   private final Map<String, Integer> checks = new HashMap<>();
   /** The nodes gone lately, in the order they went, with when (System.nanoTime). */
   private final LinkedHashMap<String, Long> gone = new LinkedHashMap<>();
   private long timer = -1;
 
-  FailureDetector(Vertx vertx) {
+  FailureDetector(Vertx vertx, ClusterBus bus) {
     this.vertx = vertx;
+    this.bus = bus;
   }
 
   /**
@@ -92,7 +94,7 @@ final class FailureDetector {
       return;
     }
     checks.merge(there, 1, Integer::sum);
-    vertx.eventBus().request(Addresses.node(there), null, CHECK).onComplete(ar -> {
+    bus.request(Addresses.node(there), null, CHECK).onComplete(ar -> {
       checks.computeIfPresent(there, (n, count) -> count > 1 ? count - 1 : null);
       then.handle(ar);
     });

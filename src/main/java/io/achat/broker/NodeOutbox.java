@@ -71,17 +71,44 @@ final class NodeOutbox {
     return batch;
   }
 
-  /** The node routed every batch up to {@code number}: the credits whose last node this was. */
-  List<Credit> acked(long number) {
+  /** What an acknowledgement settles: the credits whose last node this was, and the messages of batches that never came. */
+  record Acked(List<Credit> credits, List<Event.Message> missed) {
+  }
+
+  /**
+   * The node routed every batch up to {@code number} except those from {@code missedFrom} to
+   * {@code missedTo} (0 and 0: none), which never came to it.
+   */
+  Acked acked(long number, long missedFrom, long missedTo) {
     List<Credit> done = new ArrayList<>();
+    List<Event.Message> missed = new ArrayList<>(0);
     while (!unacked.isEmpty() && unacked.peek().number() <= number) {
-      for (Credit credit : unacked.poll().credits()) {
-        if (--credit.nodes == 0) {
-          done.add(credit);
-        }
+      Batch batch = unacked.poll();
+      if (batch.number() >= missedFrom && batch.number() <= missedTo) {
+        missed.addAll(batch.messages());
+      }
+      settle(batch, done);
+    }
+    return new Acked(done, missed);
+  }
+
+  /** The batch taken last could not be written to the node: it is settled as one that never came. */
+  Acked failedLast() {
+    Batch batch = unacked.pollLast();
+    if (batch == null) {
+      return new Acked(List.of(), List.of());
+    }
+    List<Credit> done = new ArrayList<>();
+    settle(batch, done);
+    return new Acked(done, batch.messages());
+  }
+
+  private static void settle(Batch batch, List<Credit> done) {
+    for (Credit credit : batch.credits()) {
+      if (--credit.nodes == 0) {
+        done.add(credit);
       }
     }
-    return done;
   }
 
   /** The messages for the node that it has not acknowledged: sent or not, they may not have reached their recipients. */

@@ -40,7 +40,7 @@ class EventCodecTest {
       new Event.Forward("node-1", 42, List.of(new Event.Forwarded(List.of("bob", "çarol"), LINE),
         new Event.Forwarded(List.of("dave"), LINE))),
       new Event.Forward("node-1", 1L << 40, List.of()),
-      new Event.Ack("node-2", 42),
+      new Event.Ack("node-2", 42, 39, 41),
       new Event.Online("node-1", "zoë"),
       new Event.Offline("node-1", "zoë"),
       new Event.Hello("node-1"),
