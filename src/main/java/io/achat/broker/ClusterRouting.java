@@ -93,7 +93,7 @@ final class ClusterRouting {
         });
         heardWhileSeeding = null;
         bus.publish(Addresses.DIRECTORY, new Event.Hello(node));
-        failureDetector.start(this::dependedOn, this::nodeGone, this::nodeBack);
+        failureDetector.start(this::dependedOn, this::nodeGone, this::checking, this::nodeBack);
         summaryTimer = vertx.setPeriodic(1000, t -> {
           claimFailures.tick();
           bus.tick();
@@ -205,15 +205,38 @@ final class ClusterRouting {
       }
     }
     touchedNodes.clear();
+    sendAcks();
+    if (failed != null) {
+      failed.forEach(to -> settle(to.failedLast()));
+    }
+  }
+
+  private void sendAcks() {
     acks.forEach((from, batch) -> {
       Received gaps = received.get(from);
       bus.send(Addresses.node(from), new Event.Ack(node, batch, gaps.missedFrom(), gaps.missedTo()));
       gaps.acknowledged();
     });
     acks.clear();
-    if (failed != null) {
-      failed.forEach(to -> settle(to.failedLast()));
+  }
+
+  /**
+   * A check leaves for {@code there}: once it answers, every batch sent to it before, and not
+   * acknowledged, never came, for a node acknowledges what it got before it answers a check,
+   * over the same link ({@link #fromNode}). So a batch lost with a link that broke is found even
+   * when none follows it.
+   */
+  private Runnable checking(String there) {
+    NodeOutbox to = nodes.get(there);
+    if (to == null || !to.waiting()) {
+      return () -> { };
     }
+    long sent = to.lastBatch();
+    return () -> {
+      if (nodes.get(there) == to) {
+        settle(to.acked(sent, 1, sent));
+      }
+    };
   }
 
   /** Senders get their credits back, and those whose lines never came to their node are told. */
@@ -274,6 +297,7 @@ final class ClusterRouting {
         recheck(back.node());
       }
     } else if (event == null) {
+      sendAcks(); // before the answer: see #checking
       envelope.reply(null);
     }
   }

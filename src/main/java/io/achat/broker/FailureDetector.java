@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -53,15 +54,20 @@ final class FailureDetector {
 
   /**
    * Checks the nodes {@code watched} gives, each turn anew, and tells {@code goneNode} of each
-   * that is gone; asks those gone lately whether they are back, and tells {@code backNode} of each
+   * that is gone; runs what {@code checking} gives for a node as its check leaves once the node
+   * answers it; asks those gone lately whether they are back, and tells {@code backNode} of each
    * that is.
    */
-  void start(Supplier<Set<String>> watched, Consumer<String> goneNode, Consumer<String> backNode) {
+  void start(Supplier<Set<String>> watched, Consumer<String> goneNode, Function<String, Runnable> checking,
+             Consumer<String> backNode) {
     timer = vertx.setPeriodic(CHECK_MILLIS, t -> {
       for (String there : watched.get()) {
+        Runnable answered = checking.apply(there);
         check(there, ar -> {
           if (isGone(ar)) {
             goneNode.accept(there);
+          } else if (ar.succeeded()) {
+            answered.run();
           }
         });
       }

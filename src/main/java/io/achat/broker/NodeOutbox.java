@@ -52,6 +52,11 @@ final class NodeOutbox {
     return messages.isEmpty();
   }
 
+  /** The number of the last batch taken; 0 before the first. */
+  long lastBatch() {
+    return lastBatch;
+  }
+
   /** Whether batches sent to the node wait for its acknowledgement. */
   boolean waiting() {
     return !unacked.isEmpty();
