@@ -39,19 +39,17 @@ public final class ClusterBus {
 
   /** Sends {@code event}; false when the write to the node's link failed at once. */
   boolean send(String address, Event event) {
-    try {
-      bus.send(address, event);
-      return true;
-    } catch (IllegalStateException e) {
-      failed(address, e);
-      return false;
-    }
+    return attempt(address, () -> bus.send(address, event));
   }
 
   /** Publishes {@code event} to every node; false when a write to some node's link failed at once. */
   boolean publish(String address, Event event) {
+    return attempt(address, () -> bus.publish(address, event));
+  }
+
+  private boolean attempt(String address, Runnable write) {
     try {
-      bus.publish(address, event);
+      write.run();
       return true;
     } catch (IllegalStateException e) {
       failed(address, e);

@@ -48,10 +48,10 @@ final class ClusterRouting {
   private final Set<String> claiming = new HashSet<>();
   private final Map<String, NodeOutbox> nodes = new HashMap<>();
   private final List<NodeOutbox> touchedNodes = new ArrayList<>();
-  /** Per node that sent batches this turn: the last of them, to acknowledge at the end of the turn. */
-  private final Map<String, Long> acks = new HashMap<>();
   /** Per node that sent batches: which came and which never did ({@link Received}). */
   private final Map<String, Received> received = new HashMap<>();
+  /** Those of them that sent batches this turn, to acknowledge at its end. */
+  private final List<Received> acks = new ArrayList<>();
   /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
   private Set<String> heardWhileSeeding = new HashSet<>();
   private final Set<String> goneNodes = new HashSet<>();
@@ -196,27 +196,21 @@ final class ClusterRouting {
    * acknowledgements. A batch whose write failed at once is lost: its senders are told so now.
    */
   void flush() {
-    List<NodeOutbox> failed = null;
     for (NodeOutbox to : touchedNodes) {
       to.touched = false;
       if (!to.isEmpty() && !bus.send(to.address, to.take(node))) {
-        failed = failed == null ? new ArrayList<>(1) : failed;
-        failed.add(to);
+        settle(to.failedLast());
       }
     }
     touchedNodes.clear();
     sendAcks();
-    if (failed != null) {
-      failed.forEach(to -> settle(to.failedLast()));
-    }
   }
 
   private void sendAcks() {
-    acks.forEach((from, batch) -> {
-      Received gaps = received.get(from);
-      bus.send(Addresses.node(from), new Event.Ack(node, batch, gaps.missedFrom(), gaps.missedTo()));
-      gaps.acknowledged();
-    });
+    for (Received from : acks) {
+      bus.send(Addresses.node(from.node), new Event.Ack(node, from.last(), from.missedFrom(), from.missedTo()));
+      from.acknowledged();
+    }
     acks.clear();
   }
 
@@ -271,8 +265,12 @@ final class ClusterRouting {
       for (Event.Forwarded message : forward.messages()) {
         deliverHere(message.recipients(), message.line());
       }
-      received.computeIfAbsent(forward.node(), n -> new Received()).arrived(forward.batch());
-      acks.merge(forward.node(), forward.batch(), Math::max);
+      Received from = received.computeIfAbsent(forward.node(), Received::new);
+      from.arrived(forward.batch());
+      if (!from.due) {
+        from.due = true;
+        acks.add(from);
+      }
       outbox.request();
       metrics.brokerEvent(System.nanoTime() - start);
     } else if (event instanceof Event.Ack ack) {

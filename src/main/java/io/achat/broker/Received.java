@@ -9,6 +9,9 @@ package io.achat.broker;
  */
 final class Received {
 
+  final String node;
+  /** Whether a batch came this turn: the broker acknowledges it at the end of the turn. */
+  boolean due;
   private long last;
   private long missedFrom;
   private long missedTo;
@@ -33,6 +36,15 @@ final class Received {
     last = number;
   }
 
+  Received(String node) {
+    this.node = node;
+  }
+
+  /** The last batch that came, the one to acknowledge. */
+  long last() {
+    return last;
+  }
+
   /** The first batch missed since the last acknowledgement; 0: none. */
   long missedFrom() {
     return missedFrom;
@@ -43,8 +55,9 @@ final class Received {
     return missedTo;
   }
 
-  /** The missed batches were named in an acknowledgement. */
+  /** The batches that came, and those missed, were named in an acknowledgement. */
   void acknowledged() {
+    due = false;
     missedFrom = 0;
     missedTo = 0;
   }

@@ -20,7 +20,7 @@ class LostBatchesTest {
 
   @Test
   void batchesThatComeInOrderMissNone() {
-    Received received = new Received();
+    Received received = new Received("node-2");
     for (long batch = 1; batch <= 3; batch++) {
       received.arrived(batch);
     }
@@ -30,7 +30,7 @@ class LostBatchesTest {
 
   @Test
   void aBatchAfterAGapNamesTheGap() {
-    Received received = new Received();
+    Received received = new Received("node-2");
     received.arrived(1);
     received.arrived(2);
     received.arrived(5);
@@ -44,7 +44,7 @@ class LostBatchesTest {
 
   @Test
   void twoGapsBeforeOneAcknowledgementAreNamedAsOne() {
-    Received received = new Received();
+    Received received = new Received("node-2");
     received.arrived(2); // batch 1 lost too
     received.arrived(4);
     assertThat(List.of(received.missedFrom(), received.missedTo())).containsExactly(1L, 3L);
@@ -52,7 +52,7 @@ class LostBatchesTest {
 
   @Test
   void aLateBatchAndANewOutboxAreNoGap() {
-    Received received = new Received();
+    Received received = new Received("node-2");
     received.arrived(1);
     received.arrived(3);
     received.acknowledged();
