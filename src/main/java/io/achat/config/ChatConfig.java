@@ -66,7 +66,11 @@ public record ChatConfig(
   long stallTimeoutMillis,
   String accountsFile,
   boolean accountsRequired,
-  boolean accountsOverTlsOnly) {
+  boolean accountsOverTlsOnly,
+  int maxManagementConnections,
+  int maxNewConnectionsPerAddress,
+  long requestTimeoutMillis,
+  long keepAliveTimeoutMillis) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
   /**
@@ -114,7 +118,11 @@ public record ChatConfig(
     STALL_TIMEOUT_MILLIS("stallTimeoutMillis"),
     ACCOUNTS_FILE("accountsFile"),
     ACCOUNTS_REQUIRED("accountsRequired"),
-    ACCOUNTS_OVER_TLS_ONLY("accountsOverTlsOnly");
+    ACCOUNTS_OVER_TLS_ONLY("accountsOverTlsOnly"),
+    MAX_MANAGEMENT_CONNECTIONS("maxManagementConnections"),
+    MAX_NEW_CONNECTIONS_PER_ADDRESS("maxNewConnectionsPerAddress"),
+    REQUEST_TIMEOUT_MILLIS("requestTimeoutMillis"),
+    KEEP_ALIVE_TIMEOUT_MILLIS("keepAliveTimeoutMillis");
 
     private final String json;
 
@@ -217,6 +225,13 @@ public record ChatConfig(
       accountsRequired);
     require(!accountsOverTlsOnly || !accountsFile.isEmpty(), Key.ACCOUNTS_OVER_TLS_ONLY, "needs accountsFile",
       accountsOverTlsOnly);
+    require(maxManagementConnections >= 1, Key.MAX_MANAGEMENT_CONNECTIONS, "must be at least 1", maxManagementConnections);
+    require(maxNewConnectionsPerAddress >= 0, Key.MAX_NEW_CONNECTIONS_PER_ADDRESS, "must be 0 (no limit) or more",
+      maxNewConnectionsPerAddress);
+    require(requestTimeoutMillis >= 100 && requestTimeoutMillis <= Integer.MAX_VALUE, Key.REQUEST_TIMEOUT_MILLIS,
+      "must be at least 100", requestTimeoutMillis);
+    require(keepAliveTimeoutMillis >= 100 && keepAliveTimeoutMillis <= Integer.MAX_VALUE, Key.KEEP_ALIVE_TIMEOUT_MILLIS,
+      "must be at least 100", keepAliveTimeoutMillis);
   }
 
   /** Whether registered names need their password. */
@@ -241,9 +256,13 @@ public record ChatConfig(
   /** In {@code exemptAddresses}: every loopback address (127.0.0.0/8, ::1). */
   public static final String LOOPBACK = "loopback";
 
-  /** Whether connections from {@code address} count against {@code maxConnectionsPerAddress}. */
+  /**
+   * Whether connections from {@code address} count against the per-address rules
+   * ({@code maxConnectionsPerAddress}, {@code maxNewConnectionsPerAddress}): any of them is on and
+   * the address is not one of {@code exemptAddresses}.
+   */
   public boolean limitsAddress(java.net.InetAddress address) {
-    return maxConnectionsPerAddress != 0 && !listed(exemptAddresses, address);
+    return (maxConnectionsPerAddress != 0 || maxNewConnectionsPerAddress != 0) && !listed(exemptAddresses, address);
   }
 
   /** Whether {@code address} is a proxy whose word on the client's address is believed. */
@@ -376,7 +395,11 @@ public record ChatConfig(
       longInteger(merged, Key.STALL_TIMEOUT_MILLIS),
       string(merged, Key.ACCOUNTS_FILE),
       bool(merged, Key.ACCOUNTS_REQUIRED),
-      bool(merged, Key.ACCOUNTS_OVER_TLS_ONLY));
+      bool(merged, Key.ACCOUNTS_OVER_TLS_ONLY),
+      integer(merged, Key.MAX_MANAGEMENT_CONNECTIONS),
+      integer(merged, Key.MAX_NEW_CONNECTIONS_PER_ADDRESS),
+      longInteger(merged, Key.REQUEST_TIMEOUT_MILLIS),
+      longInteger(merged, Key.KEEP_ALIVE_TIMEOUT_MILLIS));
   }
 
   /**
@@ -440,7 +463,11 @@ public record ChatConfig(
       .put(Key.STALL_TIMEOUT_MILLIS.json(), stallTimeoutMillis)
       .put(Key.ACCOUNTS_FILE.json(), accountsFile)
       .put(Key.ACCOUNTS_REQUIRED.json(), accountsRequired)
-      .put(Key.ACCOUNTS_OVER_TLS_ONLY.json(), accountsOverTlsOnly);
+      .put(Key.ACCOUNTS_OVER_TLS_ONLY.json(), accountsOverTlsOnly)
+      .put(Key.MAX_MANAGEMENT_CONNECTIONS.json(), maxManagementConnections)
+      .put(Key.MAX_NEW_CONNECTIONS_PER_ADDRESS.json(), maxNewConnectionsPerAddress)
+      .put(Key.REQUEST_TIMEOUT_MILLIS.json(), requestTimeoutMillis)
+      .put(Key.KEEP_ALIVE_TIMEOUT_MILLIS.json(), keepAliveTimeoutMillis);
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -592,7 +619,8 @@ public record ChatConfig(
         + " maxInFlightBytes=%d tls=%s managementPort=%d managementHost=%s managementToken=%s"
         + " maxConnectionsPerAddress=%d exemptAddresses=%s proxyProtocol=%s trustedProxies=%s"
         + " webPort=%d webOrigins=%s webHosts=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
-        + " stallTimeoutMillis=%d accounts=%s accountsRequired=%s accountsOverTlsOnly=%s",
+        + " stallTimeoutMillis=%d accounts=%s accountsRequired=%s accountsOverTlsOnly=%s maxManagementConnections=%d"
+        + " maxNewConnectionsPerAddress=%d requestTimeoutMillis=%d keepAliveTimeoutMillis=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
@@ -600,6 +628,7 @@ public record ChatConfig(
       webPort, webOrigins.isEmpty() ? "same-origin" : String.join(",", webOrigins),
       webHosts.isEmpty() ? "localhost+listening" : String.join(",", webHosts), maxClientMemory,
       webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis, accounts() ? accountsFile : "off",
-      accountsRequired, accountsOverTlsOnly);
+      accountsRequired, accountsOverTlsOnly, maxManagementConnections, maxNewConnectionsPerAddress, requestTimeoutMillis,
+      keepAliveTimeoutMillis);
   }
 }

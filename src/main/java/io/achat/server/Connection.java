@@ -50,8 +50,8 @@ final class Connection {
   private final ChatMetrics metrics;
   private final Link link;
   private final long id;
-  /** The client's address when it counts against maxConnectionsPerAddress, else {@code null}. */
-  private final String address;
+  /** Its place in the node's counts, held until its socket closes. */
+  private final Doorkeeper.Slot slot;
   private final PeerId peer;
   private State state = State.LOGIN;
   private String login;
@@ -79,13 +79,13 @@ final class Connection {
   private boolean paused;
   private boolean closed;
 
-  Connection(ServerVerticle loop, Link link, long id, String address) {
+  Connection(ServerVerticle loop, Link link, long id, Doorkeeper.Slot slot) {
     this.loop = loop;
     this.config = loop.chatConfig();
     this.metrics = loop.metrics();
     this.link = link;
     this.id = id;
-    this.address = address;
+    this.slot = slot;
     this.peer = new PeerId(loop.address(), id);
     link.open(this);
     loginTimer = loop.vertx().setTimer(config.loginTimeoutMillis(), t -> loginTimedOut());
@@ -187,7 +187,7 @@ final class Connection {
   }
 
   private void login(String line) {
-    loop.loginSettled(this);
+    loop.doorkeeper().settled(slot);
     String name = line.strip();
     String password = null;
     Accounts accounts = loop.accounts();
@@ -498,7 +498,7 @@ final class Connection {
   private void gone() {
     state = State.GONE;
     uncount();
-    loop.loginSettled(this);
+    loop.doorkeeper().settled(slot);
     if (closed) {
       loop.forget(this);
     }
@@ -519,7 +519,7 @@ final class Connection {
     }
     closed = true;
     uncount();
-    loop.closed(address);
+    loop.doorkeeper().release(slot);
     loop.vertx().cancelTimer(loginTimer);
     switch (state) {
       case LOGIN, CHECKING -> {

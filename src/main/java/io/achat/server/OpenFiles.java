@@ -8,10 +8,10 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Warns when connections are about to use up the process's open-file limit. A failed
- * {@code accept} never reaches Vert.x's public API (Netty pauses accepting for a second and
- * logs it), so the warning comes from counting connections against the descriptors that were
- * free at start, less a reserve for the JVM's and Vert.x's own files.
+ * How many connections fit under the process's open-file limit: the descriptors free at start,
+ * less a reserve for the JVM's and Vert.x's own files. A failed {@code accept} never reaches
+ * Vert.x's public API (Netty pauses accepting for a second and logs it), so the doors keep their
+ * connections under this count instead and make room before the descriptors run out.
  */
 final class OpenFiles {
 
@@ -20,45 +20,47 @@ final class OpenFiles {
 
   private final long limit;
   /** Connections that fit: unknown (no limit read) is {@link Long#MAX_VALUE}. */
-  private final long budget;
+  private final long fit;
   private long warnedAt;
   private boolean warned;
 
   OpenFiles() {
     long max = Long.MAX_VALUE;
-    long fit = Long.MAX_VALUE;
+    long free = Long.MAX_VALUE;
     try {
       if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
         max = os.getMaxFileDescriptorCount();
-        fit = max - os.getOpenFileDescriptorCount() - 16 - Math.min(max / 10, 256);
+        free = max - os.getOpenFileDescriptorCount() - 16 - Math.min(max / 10, 256);
       }
     } catch (InternalError noDescriptorLeft) {
-      // reading the open count needs a descriptor itself; without one, do not warn at all
+      // reading the open count needs a descriptor itself; without one, trust maxConnections
     }
     limit = max;
-    budget = fit;
+    fit = Math.max(1, free);
   }
 
-  /** At start: says so when {@code maxConnections} cannot be reached under the open-file limit. */
-  void checkLimit(int maxConnections) {
-    if (maxConnections > budget) {
-      log.warn("maxConnections is {} but the open-file limit is {}: about {} connections fit."
-          + " Raise the open-file limit (ulimit -n) or lower maxConnections", maxConnections, limit, Math.max(0, budget));
+  /** Connections that fit under the open-file limit. */
+  long fit() {
+    return fit;
+  }
+
+  /** At start: says so when {@code wanted} connections cannot be had under the open-file limit. */
+  void checkLimit(long wanted) {
+    if (wanted > fit) {
+      log.warn("maxConnections and maxManagementConnections add up to {} but the open-file limit is {}: about {}"
+          + " connections fit. Raise the open-file limit (ulimit -n) or lower maxConnections", wanted, limit, fit);
     }
   }
 
-  /** On each new connection, with the number now open. */
-  void connected(long open) {
-    if (open < budget) {
-      return;
-    }
+  /** The node holds as many connections as fit: said at most every 10 s. */
+  void usedUp(long open) {
     long now = System.nanoTime();
     if (!warned || now - warnedAt > WARN_EVERY_NANOS) {
       warned = true;
       warnedAt = now;
-      log.error("open files nearly used up: {} connections and the open-file limit is {}; new connections"
-          + " wait until descriptors are free. Raise the open-file limit (ulimit -n) or lower maxConnections",
-        open, limit);
+      log.error("open files nearly used up: {} connections and the open-file limit is {}; connections that have"
+          + " not logged in make room for new ones, which are refused when none has. Raise the open-file limit"
+          + " (ulimit -n) or lower maxConnections", open, limit);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
 import io.achat.config.Addresses;
 import io.achat.config.ChatConfig;
+import io.achat.doors.HttpVisits;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.LoopWatch;
 import io.achat.ops.RateLimitedLog;
@@ -17,6 +18,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -26,7 +28,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,12 +88,10 @@ public final class ServerVerticle extends VerticleBase {
   /** Made once the web port listens (its number is part of the server's own origin). */
   private Origins origins;
   private ChatMetrics metrics;
-  private final OpenFiles openFiles = new OpenFiles();
+  private Doorkeeper doorkeeper;
+  /** The web port's connections before they are WebSockets, each with its slot. */
+  private HttpVisits<Doorkeeper.Slot> visits;
   private final Map<Long, Connection> connections = new HashMap<>();
-  /** Connections that have not sent their login yet, oldest first: the first to go when the server is full. */
-  private final Set<Connection> notLoggedIn = new LinkedHashSet<>();
-  /** Open connections per client address, over all accept loops (for maxConnectionsPerAddress). */
-  private LocalMap<String, Integer> perAddress;
   private long lastId;
   private List<Event> outbox = new ArrayList<>();
   private EndOfTurn endOfTurn;
@@ -126,8 +123,7 @@ public final class ServerVerticle extends VerticleBase {
           : Future.succeededFuture();
       })
       .compose(v -> {
-        openFiles.checkLimit(config.maxConnections());
-        perAddress = vertx.sharedData().getLocalMap("a-chat.addresses");
+        doorkeeper = new Doorkeeper(vertx, config, metrics, refusals);
         memory = ClientMemory.of(vertx);
         memory.loopStarted();
         LoopWatch.of(vertx).watch("an accept loop", context);
@@ -162,9 +158,14 @@ public final class ServerVerticle extends VerticleBase {
       .setTcpKeepAlive(config.tcpKeepAlive())
       .setAcceptBacklog(1024)
       // Each connection starts with the proxy's PROXY header, which names the client (HAProxy, nginx stream, ELB).
-      .setUseProxyProtocol(config.proxyProtocol());
+      .setUseProxyProtocol(config.proxyProtocol())
+      .setProxyProtocolTimeout(config.requestTimeoutMillis())
+      .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(config.keyCert());
+      // A handshake is not seen here until it has finished: its own timeout bounds it.
+      options.setSsl(true).setKeyCertOptions(config.keyCert())
+        .setSslHandshakeTimeout(config.requestTimeoutMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     server = vertx.createNetServer(options)
       .connectHandler(this::accept)
@@ -200,13 +201,26 @@ public final class ServerVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(false)
       // Room for 'from <login>: ' before the longest line, so that no line the server sends is
       // split into fragments; a frame over maxLineLength from a client ends its connection.
-      .setMaxWebSocketFrameSize(maxWebSocketFrame());
+      .setMaxWebSocketFrameSize(maxWebSocketFrame())
+      // Without h2c, a connection is seen as soon as it is accepted, not at its first bytes.
+      .setHttp2ClearTextEnabled(false);
     if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(config.keyCert());
+      options.setSsl(true).setKeyCertOptions(config.keyCert())
+        .setSslHandshakeTimeout(config.requestTimeoutMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     }
+    visits = new HttpVisits<>(vertx, config.requestTimeoutMillis(), config.keepAliveTimeoutMillis(), visit -> {
+      refusals.info(log, "{} closed: no whole request within {} ms (requestTimeoutMillis)",
+        visit.connection().remoteAddress(), config.requestTimeoutMillis());
+      metrics.refused(ChatMetrics.Refusal.REQUEST_TIMEOUT);
+    });
     return WebPages.load(vertx, config.maxLineLength()).compose(pages -> {
       web = vertx.createHttpServer(options)
+        .connectionHandler(this::acceptWeb)
         .requestHandler(request -> {
+          if (visits.request(request) == null) {
+            return; // a connection being refused: it is closed unanswered
+          }
           if (servesHost(request.headers().get(HttpHeaders.HOST), request.remoteAddress())) {
             pages.handle(request);
           } else {
@@ -259,29 +273,75 @@ public final class ServerVerticle extends VerticleBase {
 
   /** Only {@value #WEB_SOCKET_PATH}, only for a host of {@code webHosts}, only from the pages {@code webOrigins} allows. */
   private void handshake(ServerWebSocketHandshake handshake) {
-    if (!WEB_SOCKET_PATH.equals(handshake.path())) {
-      handshake.reject(404);
+    HttpVisits<Doorkeeper.Slot>.Visit visit = visits.of(handshake.remoteAddress());
+    if (visit == null) {
+      return; // a connection being refused: it is closed unanswered
+    }
+    visit.started();
+    int rejected = admits(handshake);
+    if (rejected == 0) {
+      handshake.accept();
       return;
     }
+    handshake.reject(rejected).onComplete(ar -> visit.answered());
+  }
+
+  /** 0 when the handshake may become a WebSocket, else the status it is rejected with. */
+  private int admits(ServerWebSocketHandshake handshake) {
+    if (!WEB_SOCKET_PATH.equals(handshake.path())) {
+      return 404;
+    }
     if (!servesHost(handshake.headers().get(HttpHeaders.HOST), handshake.remoteAddress()) || origins == null) {
-      handshake.reject(421);
-      return;
+      return 421;
     }
     String origin = handshake.headers().get(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
       refusals.info(log, "{} refused: a WebSocket from a page at {}, which webOrigins does not allow",
         handshake.remoteAddress(), origin);
       metrics.refused(ChatMetrics.Refusal.ORIGIN);
-      handshake.reject(403);
+      return 403;
+    }
+    return 0;
+  }
+
+  /**
+   * A connection to the web port, as soon as it is accepted: it takes a slot like a chat
+   * connection. From a trusted proxy, it counts under the client's address only once a WebSocket
+   * names it ({@code X-Forwarded-For}); a page request through the proxy is the proxy's to limit.
+   */
+  private void acceptWeb(HttpConnection connection) {
+    if (stopping) {
+      connection.close();
       return;
     }
-    handshake.accept();
+    WebDoor door = new WebDoor(connection);
+    Doorkeeper.Slot slot = fromTrustedProxy(connection.remoteAddress()) ? doorkeeper.enterUncounted(door)
+      : doorkeeper.enter(door);
+    if (slot != null) {
+      HttpVisits<Doorkeeper.Slot>.Visit visit = visits.opened(connection, slot, () -> doorkeeper.release(slot));
+      slot.evictBy(() -> {
+        refusals.info(log, "{} closed: server full, and it was not a logged-in user", connection.remoteAddress());
+        metrics.refused(ChatMetrics.Refusal.EVICTED);
+        visit.close();
+      });
+    }
   }
 
   private void acceptWebSocket(ServerWebSocket socket) {
-    if (!socket.isClosed()) {
-      accept(new WebSocketLink(socket, context, config.maxLineLength(), maxWebSocketFrame(),
-        ClientAddress.of(socket.remoteAddress(), socket.headers().getAll(X_FORWARDED_FOR), config)));
+    HttpVisits<Doorkeeper.Slot>.Visit visit = visits.of(socket.remoteAddress());
+    if (visit == null) {
+      socket.close(); // its connection was closed meanwhile
+      return;
+    }
+    visit.upgraded();
+    Doorkeeper.Slot slot = visit.attachment();
+    SocketAddress client = ClientAddress.of(socket.remoteAddress(), socket.headers().getAll(X_FORWARDED_FOR), config);
+    WebSocketLink link = new WebSocketLink(socket, context, config.maxLineLength(), maxWebSocketFrame(), client);
+    if (socket.isClosed()) {
+      doorkeeper.release(slot);
+    } else if (!(client instanceof ClientAddress.Forwarded) || doorkeeper.forwarded(slot,
+      new LinkDoor(link, closed -> socket.closeHandler(v -> closed.run())))) {
+      accept(link, slot);
     }
   }
 
@@ -293,7 +353,16 @@ public final class ServerVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    accept(new TcpLink(socket, config.maxLineLength()));
+    if (stopping) {
+      socket.close();
+      return;
+    }
+    TcpLink link = new TcpLink(socket, config.maxLineLength());
+    Doorkeeper.Slot slot = doorkeeper.enter(new LinkDoor(link, closed -> socket.closeHandler(v -> closed.run())));
+    if (slot == null) {
+      return;
+    }
+    accept(link, slot);
   }
 
   private boolean fromTrustedProxy(SocketAddress peer) {
@@ -305,76 +374,55 @@ public final class ServerVerticle extends VerticleBase {
     }
   }
 
-  private void accept(Link link) {
-    if (stopping) {
-      link.close();
-      return;
-    }
-    String address = limitedAddress(link);
-    if (address != null && perAddress.merge(address, 1, Integer::sum) > config.maxConnectionsPerAddress()) {
-      release(address);
-      refusals.info(log, "{} refused: more than {} connections from {} (maxConnectionsPerAddress)",
-        link.remoteAddress(), config.maxConnectionsPerAddress(), address);
-      metrics.refused(ChatMetrics.Refusal.ADDRESS_LIMIT);
-      refuse(link, "too many connections from your address");
-      return;
-    }
-    admit(link, metrics.connectionOpened(), address);
-  }
-
-  private static void refuse(Link link, String reason) {
-    link.write(Buffer.buffer(Replies.error(reason)));
-    link.close();
-  }
-
-  /** The client's address if it counts against maxConnectionsPerAddress, else {@code null}. */
-  private String limitedAddress(Link link) {
-    SocketAddress remote = link.remoteAddress();
-    if (remote == null || remote.hostAddress() == null) {
-      return null;
-    }
-    try {
-      InetAddress ip = InetAddress.getByName(remote.hostAddress()); // a literal: no lookup
-      return config.limitsAddress(ip) ? ip.getHostAddress() : null;
-    } catch (UnknownHostException e) {
-      return null;
-    }
-  }
-
-  private void release(String address) {
-    if (address != null) {
-      perAddress.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null);
-    }
-  }
-
-  /**
-   * Past maxConnections, a connection that has not logged in yet makes room, the oldest first:
-   * connections that never log in cannot keep users out. Without one, the newcomer is refused.
-   */
-  private void admit(Link link, long count, String address) {
-    if (count > config.maxConnections()) {
-      Iterator<Connection> oldest = notLoggedIn.iterator();
-      if (!oldest.hasNext()) {
-        metrics.connectionClosed();
-        release(address);
-        refusals.info(log, "{} refused: server full ({} connections)", link.remoteAddress(), config.maxConnections());
-        metrics.refused(ChatMetrics.Refusal.FULL);
-        refuse(link, "server full");
-        return;
-      }
-      // Its slot is free once its socket has closed.
-      oldest.next().evict();
-    }
-    openFiles.connected(count);
+  /** A chat connection, TCP or WebSocket, admitted: from now on it waits for its login. */
+  private void accept(Link link, Doorkeeper.Slot slot) {
     long id = ++lastId;
-    Connection connection = new Connection(this, link, id, address);
+    Connection connection = new Connection(this, link, id, slot);
     connections.put(id, connection);
-    notLoggedIn.add(connection);
+    slot.evictBy(connection::evict);
   }
 
-  /** {@code connection} has sent its login line, or is gone: it no longer waits to log in. */
-  void loginSettled(Connection connection) {
-    notLoggedIn.remove(connection);
+  Doorkeeper doorkeeper() {
+    return doorkeeper;
+  }
+
+  /** A chat connection at its door, before it is a {@link Connection}: told why in a line when refused. */
+  private record LinkDoor(Link link, Consumer<Runnable> onClose) implements Doorkeeper.Door {
+
+    @Override
+    public SocketAddress client() {
+      return link.remoteAddress();
+    }
+
+    @Override
+    public void refuse(String reason) {
+      link.write(Buffer.buffer(Replies.error(reason)));
+      link.close();
+    }
+
+    @Override
+    public void whenClosed(Runnable closed) {
+      onClose.accept(closed);
+    }
+  }
+
+  /** A connection to the web port before any request: an HTTP connection cannot be told why, only closed. */
+  private record WebDoor(HttpConnection connection) implements Doorkeeper.Door {
+
+    @Override
+    public SocketAddress client() {
+      return connection.remoteAddress();
+    }
+
+    @Override
+    public void refuse(String reason) {
+      connection.close();
+    }
+
+    @Override
+    public void whenClosed(Runnable closed) {
+      connection.closeHandler(v -> closed.run());
+    }
   }
 
   /** The broker's answers and lines for this loop's connections, in the order it produced them. */
@@ -471,6 +519,7 @@ public final class ServerVerticle extends VerticleBase {
     for (Connection connection : connections.values()) {
       connection.heartbeat();
     }
+    doorkeeper.tidy();
     refusals.tick();
     comings.tick();
     cutOffs.tick();
@@ -488,11 +537,6 @@ public final class ServerVerticle extends VerticleBase {
     return cutOffs;
   }
 
-  /** A connection's socket closed: its slot is free. */
-  void closed(String address) {
-    release(address);
-    metrics.connectionClosed();
-  }
 
   /** A connection is done with: nothing more is delivered to it. */
   void forget(Connection connection) {

@@ -1,0 +1,176 @@
+package io.achat.doors;
+
+import io.achat.config.ChatConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The per-address rules of every door (the chat port, the web port, the management port), for
+ * the whole node: at most {@code maxConnectionsPerAddress} open at once, and at most
+ * {@code maxNewConnectionsPerAddress} new ones a minute (a bucket of that many, refilled evenly
+ * over the minute). An IPv6 client counts under its /64, the block one subscriber gets; an
+ * address in {@code exemptAddresses} counts under none. Any event loop may call it: the counts
+ * live in concurrent maps, each address's count changed in one atomic step.
+ */
+public final class Admission implements Shareable {
+
+  /** What the per-address rules say of a new connection. */
+  public enum Verdict {
+    /** In. */
+    ADMITTED,
+    /** Counted, but its address opened too many connections in the last minute: refuse it, after a while. */
+    THROTTLED,
+    /** Not counted: its address has maxConnectionsPerAddress open already. */
+    ADDRESS_LIMIT
+  }
+
+  /** The bits of an IPv6 address that name one subscriber. */
+  static final int IPV6_PREFIX_BITS = 64;
+  static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /**
+   * Addresses whose rate is tracked at most. A bucket that has refilled is forgotten; past this,
+   * an address not tracked yet is let in untracked (the other bounds still hold) rather than the
+   * map growing with every address a flood brings.
+   */
+  static final int MAX_TRACKED = 100_000;
+  private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final String KEY = "admission";
+
+  private final int maxOpen;
+  private final int maxNew;
+  private final int maxTracked;
+  private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final AtomicLong sweptAt = new AtomicLong(System.nanoTime() - SWEEP_EVERY_NANOS);
+
+  /** {@code tokens} new connections left at {@code nanos}. */
+  private record Bucket(double tokens, long nanos) {
+  }
+
+  Admission(int maxOpen, int maxNew, int maxTracked) {
+    this.maxOpen = maxOpen;
+    this.maxNew = maxNew;
+    this.maxTracked = maxTracked;
+  }
+
+  /** The node's admission, made by the first door that asks, with its configuration. */
+  public static Admission of(Vertx vertx, ChatConfig config) {
+    LocalMap<String, Admission> shared = vertx.sharedData().getLocalMap("a-chat.admission");
+    Admission fresh = new Admission(config.maxConnectionsPerAddress(), config.maxNewConnectionsPerAddress(),
+      MAX_TRACKED);
+    Admission raced = shared.putIfAbsent(KEY, fresh);
+    return raced != null ? raced : fresh;
+  }
+
+  /** Like {@link #key(InetAddress, ChatConfig)} for a connection's remote address (a literal: never looked up). */
+  public static String key(SocketAddress client, ChatConfig config) {
+    if (client == null || client.hostAddress() == null) {
+      return null;
+    }
+    try {
+      return key(InetAddress.getByName(client.hostAddress()), config);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  /**
+   * What {@code address} counts under: itself for IPv4, its /64 for IPv6 ({@code 2001:db8:0:1::/64});
+   * {@code null} when it is exempt (or there are no per-address rules).
+   */
+  public static String key(InetAddress address, ChatConfig config) {
+    if (address == null || !config.limitsAddress(address)) {
+      return null;
+    }
+    if (!(address instanceof Inet6Address)) {
+      return address.getHostAddress();
+    }
+    byte[] bytes = address.getAddress();
+    StringBuilder prefix = new StringBuilder();
+    for (int i = 0; i < IPV6_PREFIX_BITS / 8; i += 2) {
+      prefix.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+    }
+    return prefix.append(":/").append(IPV6_PREFIX_BITS).toString();
+  }
+
+  /**
+   * A new connection from {@code key} (see {@link #key}): counted unless the verdict is
+   * {@link Verdict#ADDRESS_LIMIT}; a counted one is {@link #leave left} once when it closes. A
+   * {@code null} key is always admitted and never counted.
+   */
+  public Verdict enter(String key) {
+    if (key == null) {
+      return Verdict.ADMITTED;
+    }
+    boolean fresh = maxNew == 0 || takeToken(key);
+    if (open.merge(key, 1, Integer::sum) > maxOpen && maxOpen > 0) {
+      leave(key);
+      return Verdict.ADDRESS_LIMIT;
+    }
+    return fresh ? Verdict.ADMITTED : Verdict.THROTTLED;
+  }
+
+  /** A connection {@link #enter} counted has closed. */
+  public void leave(String key) {
+    if (key != null) {
+      open.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+
+  /** How many connections from {@code key} are open (for tests and the log). */
+  int open(String key) {
+    return open.getOrDefault(key, 0);
+  }
+
+  int tracked() {
+    return buckets.size();
+  }
+
+  private boolean takeToken(String key) {
+    long now = System.nanoTime();
+    if (buckets.size() >= maxTracked && !buckets.containsKey(key)) {
+      sweep(now);
+      if (buckets.size() >= maxTracked) {
+        return true;
+      }
+    }
+    boolean[] took = new boolean[1];
+    buckets.compute(key, (k, bucket) -> {
+      double tokens = bucket == null ? maxNew : refilled(bucket, now);
+      if (tokens >= 1) {
+        took[0] = true;
+        tokens -= 1;
+      }
+      return new Bucket(tokens, now);
+    });
+    return took[0];
+  }
+
+  private double refilled(Bucket bucket, long now) {
+    return Math.min(maxNew, bucket.tokens() + (double) (now - bucket.nanos()) * maxNew / WINDOW_NANOS);
+  }
+
+  /** Forgets the buckets that have refilled, at most once a second: called now and then by each door. */
+  public void tidy() {
+    if (!buckets.isEmpty()) {
+      sweep(System.nanoTime());
+    }
+  }
+
+  /** Forgets the buckets that are full again; at most once a second, however many addresses come. */
+  private void sweep(long now) {
+    long last = sweptAt.get();
+    if (now - last >= SWEEP_EVERY_NANOS && sweptAt.compareAndSet(last, now)) {
+      buckets.values().removeIf(bucket -> refilled(bucket, now) >= maxNew);
+    }
+  }
+}
