@@ -7,7 +7,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+
+import javax.net.ssl.X509TrustManager;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,10 +19,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -350,6 +357,38 @@ public record ChatConfig(
   public PemKeyCertOptions keyCert() {
     return new PemKeyCertOptions().setCertPath(tlsCertPath).setKeyPath(tlsKeyPath);
   }
+
+  /**
+   * {@code options} serving TLS when it is configured: this server's certificate, a handshake
+   * bounded by {@code requestTimeoutMillis}, and no client certificates asked for, so no trusted
+   * authorities either (without them the TLS context is made without reading the JVM's
+   * {@code cacerts}, which could fail for want of a file descriptor while a flood holds them all).
+   */
+  public <T extends NetServerOptions> T servingTls(T options) {
+    if (tls()) {
+      options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(TrustOptions.wrap(NO_CLIENT_CERTIFICATES))
+        .setSslHandshakeTimeout(requestTimeoutMillis).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    return options;
+  }
+
+  /** Trusts no client certificate: the servers ask for none. */
+  private static final X509TrustManager NO_CLIENT_CERTIFICATES = new X509TrustManager() {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a-chat asks for no client certificate");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a-chat's servers trust no server");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  };
 
   /**
    * Builds the configuration from merged layers; a key's system property beats its environment

@@ -27,9 +27,12 @@ public final class Admission implements Shareable {
   public enum Verdict {
     /** In. */
     ADMITTED,
-    /** Counted, but its address opened too many connections in the last minute: refuse it, after a while. */
+    /**
+     * Counted, but its address opened too many connections in the last minute: refuse it, after a
+     * while, whether or not the address also has too many open.
+     */
     THROTTLED,
-    /** Not counted: its address has maxConnectionsPerAddress open already. */
+    /** Not counted: its address has maxConnectionsPerAddress open already (and new ones to spare). */
     ADDRESS_LIMIT
   }
 
@@ -112,11 +115,16 @@ public final class Admission implements Shareable {
       return Verdict.ADMITTED;
     }
     boolean fresh = maxNew == 0 || takeToken(key);
-    if (open.merge(key, 1, Integer::sum) > maxOpen && maxOpen > 0) {
+    int count = open.merge(key, 1, Integer::sum);
+    if (!fresh) {
+      // Held for its refusal whatever the count: an address past both bounds comes back no faster.
+      return Verdict.THROTTLED;
+    }
+    if (count > maxOpen && maxOpen > 0) {
       leave(key);
       return Verdict.ADDRESS_LIMIT;
     }
-    return fresh ? Verdict.ADMITTED : Verdict.THROTTLED;
+    return Verdict.ADMITTED;
   }
 
   /** A connection {@link #enter} counted has closed. */

@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -79,12 +78,7 @@ public final class ManagementVerticle extends VerticleBase {
           ChatMetrics.of(vertx).refused(ChatMetrics.Refusal.REQUEST_TIMEOUT);
         });
         // Without h2c, a connection is seen as soon as it is accepted, not at its first bytes.
-        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
-        if (config.tls()) {
-          options.setSsl(true).setKeyCertOptions(config.keyCert())
-            .setSslHandshakeTimeout(config.requestTimeoutMillis())
-            .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-        }
+        HttpServerOptions options = config.servingTls(new HttpServerOptions().setHttp2ClearTextEnabled(false));
         metricsAuthorization = config.managementToken().isEmpty() ? null
           : ("Bearer " + config.managementToken()).getBytes(StandardCharsets.US_ASCII);
         server = vertx.createHttpServer(options).connectionHandler(this::accept).requestHandler(this::handle);

@@ -30,13 +30,22 @@ final class OpenFiles {
     try {
       if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
         max = os.getMaxFileDescriptorCount();
-        free = max - os.getOpenFileDescriptorCount() - 16 - Math.min(max / 10, 256);
+        free = max - os.getOpenFileDescriptorCount() - reserve(max);
       }
     } catch (InternalError noDescriptorLeft) {
       // reading the open count needs a descriptor itself; without one, trust maxConnections
     }
     limit = max;
     fit = Math.max(1, free);
+  }
+
+  /**
+   * Descriptors kept free of connections: for the JVM's and Vert.x's own files, and for the
+   * connections Netty accepts in a burst before the accept loop has seen them and made room (a
+   * quarter of the limit, at least 64, at most 1024).
+   */
+  static long reserve(long max) {
+    return 16 + Math.max(64, Math.min(max / 4, 1024));
   }
 
   /** Connections that fit under the open-file limit. */

@@ -161,13 +161,8 @@ public final class ServerVerticle extends VerticleBase {
       .setUseProxyProtocol(config.proxyProtocol())
       .setProxyProtocolTimeout(config.requestTimeoutMillis())
       .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
-    if (config.tls()) {
-      // A handshake is not seen here until it has finished: its own timeout bounds it.
-      options.setSsl(true).setKeyCertOptions(config.keyCert())
-        .setSslHandshakeTimeout(config.requestTimeoutMillis())
-        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-    }
-    server = vertx.createNetServer(options)
+    // A TLS handshake is not seen here until it has finished: its own timeout bounds it.
+    server = vertx.createNetServer(config.servingTls(options))
       .connectHandler(this::accept)
       .exceptionHandler(e -> failedBeforeAccepted(e));
     // Port 0 is never shared between instances; a negative port is one OS-chosen port they all share.
@@ -204,11 +199,7 @@ public final class ServerVerticle extends VerticleBase {
       .setMaxWebSocketFrameSize(maxWebSocketFrame())
       // Without h2c, a connection is seen as soon as it is accepted, not at its first bytes.
       .setHttp2ClearTextEnabled(false);
-    if (config.tls()) {
-      options.setSsl(true).setKeyCertOptions(config.keyCert())
-        .setSslHandshakeTimeout(config.requestTimeoutMillis())
-        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-    }
+    config.servingTls(options);
     visits = new HttpVisits<>(vertx, config.requestTimeoutMillis(), config.keepAliveTimeoutMillis(), visit -> {
       refusals.info(log, "{} closed: no whole request within {} ms (requestTimeoutMillis)",
         visit.connection().remoteAddress(), config.requestTimeoutMillis());

@@ -144,6 +144,14 @@ public final class JarProcess implements AutoCloseable {
     return port;
   }
 
+  /** {@code http(s)://host:port/} of the web page, from the server's start line (started with a web port). */
+  public String webUrl() throws InterruptedException {
+    port();
+    Pattern page = Pattern.compile("web page at (https?://[^ ]+/)");
+    return output().stream().map(page::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst()
+      .orElseThrow(() -> new AssertionError("no web page in the start line: " + output()));
+  }
+
   /** {@code http://host:port} of the management server, from its start line (started with a management port). */
   public String managementUrl() throws InterruptedException {
     Pattern started = Pattern.compile("management \\(metrics, health\\) on (https?://[^ ]+)");
