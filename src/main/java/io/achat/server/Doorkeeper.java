@@ -42,8 +42,11 @@ final class Doorkeeper {
     /** Says {@code error: <reason>} where the door can, and closes. */
     void refuse(String reason);
 
-    /** Runs {@code closed} once the connection has closed. */
-    void whenClosed(Runnable closed);
+    /**
+     * Holds the connection for a while before it is refused: reads nothing more of it, and runs
+     * {@code closed} once it has closed.
+     */
+    void hold(Runnable closed);
   }
 
   /** One connection's place in the node's counts, from its accept to its close: released once. */
@@ -125,6 +128,7 @@ final class Doorkeeper {
     String key = key(door.client());
     Admission.Verdict verdict = admission.enter(key);
     if (verdict == Admission.Verdict.ADDRESS_LIMIT) {
+      door.hold(() -> release(slot));
       refuseForAddress(door, key);
       return false;
     }
@@ -148,7 +152,7 @@ final class Doorkeeper {
     refusals.info(log, "{} refused: more than {} new connections a minute from {} (maxNewConnectionsPerAddress)",
       door.client(), config.maxNewConnectionsPerAddress(), slot.address);
     metrics.refused(Refusal.RATE);
-    door.whenClosed(() -> release(slot));
+    door.hold(() -> release(slot));
     slot.evictBy(() -> door.refuse(TOO_MANY_NEW));
     vertx.setTimer(THROTTLED_REFUSAL_MILLIS, t -> {
       if (guests.remove(slot)) {

@@ -42,10 +42,10 @@ final class OpenFiles {
   /**
    * Descriptors kept free of connections: for the JVM's and Vert.x's own files, and for the
    * connections Netty accepts in a burst before the accept loop has seen them and made room (a
-   * quarter of the limit, at least 64, at most 1024).
+   * quarter of the limit, at most 1024).
    */
   static long reserve(long max) {
-    return 16 + Math.max(64, Math.min(max / 4, 1024));
+    return 16 + Math.min(max / 4, 1024);
   }
 
   /** Connections that fit under the open-file limit. */

@@ -28,6 +28,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -331,7 +332,7 @@ public final class ServerVerticle extends VerticleBase {
     if (socket.isClosed()) {
       doorkeeper.release(slot);
     } else if (!(client instanceof ClientAddress.Forwarded) || doorkeeper.forwarded(slot,
-      new LinkDoor(link, closed -> socket.closeHandler(v -> closed.run())))) {
+      new LinkDoor(link, socket, closed -> socket.closeHandler(v -> closed.run())))) {
       accept(link, slot);
     }
   }
@@ -349,7 +350,7 @@ public final class ServerVerticle extends VerticleBase {
       return;
     }
     TcpLink link = new TcpLink(socket, config.maxLineLength());
-    Doorkeeper.Slot slot = doorkeeper.enter(new LinkDoor(link, closed -> socket.closeHandler(v -> closed.run())));
+    Doorkeeper.Slot slot = doorkeeper.enter(new LinkDoor(link, socket, closed -> socket.closeHandler(v -> closed.run())));
     if (slot == null) {
       return;
     }
@@ -378,7 +379,7 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   /** A chat connection at its door, before it is a {@link Connection}: told why in a line when refused. */
-  private record LinkDoor(Link link, Consumer<Runnable> onClose) implements Doorkeeper.Door {
+  private record LinkDoor(Link link, ReadStream<?> socket, Consumer<Runnable> onClose) implements Doorkeeper.Door {
 
     @Override
     public SocketAddress client() {
@@ -392,7 +393,8 @@ public final class ServerVerticle extends VerticleBase {
     }
 
     @Override
-    public void whenClosed(Runnable closed) {
+    public void hold(Runnable closed) {
+      socket.pause();
       onClose.accept(closed);
     }
   }
@@ -411,7 +413,7 @@ public final class ServerVerticle extends VerticleBase {
     }
 
     @Override
-    public void whenClosed(Runnable closed) {
+    public void hold(Runnable closed) {
       connection.closeHandler(v -> closed.run());
     }
   }

@@ -2,6 +2,7 @@ package io.achat.server;
 
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
+import io.achat.support.Prometheus;
 import io.achat.support.RawHttp;
 import io.achat.support.WsClient;
 import io.vertx.core.Vertx;
@@ -14,10 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every door counts: a connection to the chat port, the web port and the management port is
@@ -130,7 +131,9 @@ class DoorsTest {
         try (LineClient dave = server.connect()) {
           assertThat(dave.readUntilClosed()).containsExactly("error: server full");
         }
-        assertThatThrownBy(() -> WsClient.connect(vertx, server.webSocketUrl(), null)).hasMessageContaining("closed");
+        try (RawHttp upgrade = RawHttp.connect("127.0.0.1", webPort(server))) {
+          assertThat(upgrade.upgradeUntilClosed(10_000)).as("no WebSocket, not a word").isEmpty();
+        }
         alice.send("bob, carol: all still here");
         assertThat(bob.readLine()).isEqualTo("from alice: all still here");
         assertThat(carol.readLine()).isEqualTo("from alice: all still here");
@@ -174,6 +177,45 @@ class DoorsTest {
         client.send("u" + i + ": " + i);
         assertThat(client.readLine()).isEqualTo("from u" + i + ": " + i);
       }
+    }
+  }
+
+  @Test
+  void everyPlaceTakenIsGivenBackOnceItsConnectionClosesWhateverBecameOfIt(Vertx vertx) {
+    // 127.0.0.9 scrapes, exempt; 127.0.0.1 is a trusted proxy; everyone else one connection, two new a minute.
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, doors().put("exemptAddresses", "127.0.0.9")
+      .put("trustedProxies", "127.0.0.1").put("maxConnectionsPerAddress", 1).put("maxNewConnectionsPerAddress", 2)
+      .put("keepAliveTimeoutMillis", 30_000));
+    try (WsClient alice = WsClient.connectWithHeaders(vertx, server.webSocketUrl(), Map.of("X-Forwarded-For", "203.0.113.1"));
+         LineClient bob = LineClient.loginFrom("127.0.0.2", "127.0.0.1", server.port(), "bob", 0);
+         RawHttp page = RawHttp.connect("127.0.0.3", webPort(server))) {
+      alice.send("alice").named("alice").sync();
+      // Through the proxy, for a client that has its one connection: refused once it names the client.
+      try (WsClient again = WsClient.connectWithHeaders(vertx, server.webSocketUrl(),
+        Map.of("X-Forwarded-For", "203.0.113.1"))) {
+        assertThat(again.readUntilClosed()).containsExactly(TOO_MANY);
+      }
+      try (LineClient second = LineClient.connectFrom("127.0.0.2", "127.0.0.1", server.port())) {
+        assertThat(second.readUntilClosed()).containsExactly(TOO_MANY);
+      }
+      try (LineClient third = LineClient.connectFrom("127.0.0.2", "127.0.0.1", server.port())) {
+        assertThat(third.readUntilClosed()).as("its address's third new one in a minute: held, then refused")
+          .containsExactly(TOO_MANY_NEW);
+      }
+      assertThat(page.get("/")).isEqualTo(200);
+      assertThat(openConnections(server)).as("alice, bob, the page").isGreaterThanOrEqualTo(3);
+    }
+    // Every client has closed: once the server has seen each go, it holds none.
+    for (int attempt = 0; openConnections(server) > 0; attempt++) {
+      assertThat(attempt).as("scrapes while the server still counts closed connections").isLessThan(10_000);
+    }
+  }
+
+  /** {@code achat_connections_open}, scraped from 127.0.0.9. */
+  private static double openConnections(ChatServerFixture server) {
+    try (RawHttp scrape = RawHttp.connect("127.0.0.9", managementPort(server))) {
+      assertThat(scrape.get("/metrics")).isEqualTo(200);
+      return Prometheus.sample(scrape.body(), "achat_connections_open");
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An attacker holding {@code size} connections to one port, as slowloris does: each sends
@@ -62,6 +63,17 @@ public final class Crowd implements AutoCloseable {
   /** Connections opened so far, reopened ones included. */
   public long opened() {
     return opened.get();
+  }
+
+  /** Waits until the crowd has opened {@code count} connections, reopened ones included; fails after {@code seconds}. */
+  public void awaitOpened(long count, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (opened.get() < count) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the crowd opened " + opened.get() + " of " + count + " connections in " + seconds + " s");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
   }
 
   /** Connections that could not be opened (refused, reset in connecting). */

@@ -20,6 +20,7 @@ public final class RawHttp implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final long openedNanos = System.nanoTime();
+  private String body = "";
 
   private RawHttp(Socket socket) throws IOException {
     this.socket = socket;
@@ -69,15 +70,20 @@ public final class RawHttp implements AutoCloseable {
           length = Long.parseLong(line.substring(15).trim());
         }
       }
-      for (long left = length; left > 0; left--) {
-        if (in.read() < 0) {
-          throw new AssertionError("closed in the middle of an answer to " + path);
-        }
+      byte[] content = in.readNBytes((int) length);
+      if (content.length < length) {
+        throw new AssertionError("closed in the middle of an answer to " + path);
       }
+      body = new String(content, StandardCharsets.UTF_8);
       return status;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The body of the last answer {@link #get} read. */
+  public String body() {
+    return body;
   }
 
   private String head() throws IOException {
@@ -113,6 +119,29 @@ public final class RawHttp implements AutoCloseable {
       // reset: closed too
     }
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos);
+  }
+
+  /**
+   * Asks for a WebSocket at {@code /ws} and reads until the server closes the connection, for at
+   * most {@code millis}: what it answered, empty when it closed without a word.
+   */
+  public String upgradeUntilClosed(long millis) {
+    send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + socket.getPort() + "\r\nUpgrade: websocket\r\n"
+      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    try {
+      socket.setSoTimeout((int) millis);
+      byte[] buffer = new byte[4096];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        answer.write(buffer, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("still open after " + millis + " ms, having answered: "
+        + answer.toString(StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      // reset: closed too
+    }
+    return answer.toString(StandardCharsets.US_ASCII);
   }
 
   /** Whether the server has closed the connection within {@code millis}. */
