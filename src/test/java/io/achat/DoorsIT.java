@@ -81,11 +81,12 @@ class DoorsIT {
       assertThat(server.output().stream().filter(line -> line.contains("open files nearly used up")).count())
         .isLessThanOrEqualTo(3);
       // A burst Netty accepts before the accept loop has made room may still find no descriptor:
-      // then accepting pauses a second (Netty logs it); that must stay the exception.
+      // then that port stops accepting for a second, and Netty says so: once a second per port at most.
       long failed = server.output().stream().filter(line -> line.contains("Too many open files")).count();
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
       System.out.printf("accepts that failed for want of a descriptor: %d in %d s%n", failed, seconds);
-      assertThat(failed).as("accepts that failed for want of a descriptor, in %d s", seconds).isLessThanOrEqualTo(seconds);
+      assertThat(failed).as("accepts that failed for want of a descriptor, in %d s", seconds)
+        .isLessThanOrEqualTo(2 * (seconds + 1));
       server.signal("TERM");
       assertThat(server.exitStatus(30)).isZero();
     }

@@ -47,6 +47,12 @@ final class ClientAddress {
     return client == null ? peer : new Forwarded(client.getHostAddress(), peer);
   }
 
+  /** Whether {@code peer}, a connection's own remote address, is one of {@code trustedProxies}. */
+  static boolean fromTrustedProxy(SocketAddress peer, ChatConfig config) {
+    InetAddress from = literal(peer == null ? null : peer.hostAddress());
+    return from != null && config.trustsProxy(from);
+  }
+
   private static InetAddress literal(String text) {
     if (text == null) {
       return null;

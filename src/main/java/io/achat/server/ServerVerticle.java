@@ -7,23 +7,17 @@ import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
 import io.achat.config.Addresses;
 import io.achat.config.ChatConfig;
-import io.achat.doors.HttpVisits;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.LoopWatch;
 import io.achat.ops.RateLimitedLog;
 import io.achat.protocol.Replies;
 import io.achat.protocol.Utf8;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -32,8 +26,6 @@ import io.vertx.core.streams.ReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -46,8 +38,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code accept_loop}: a {@link NetServer} whose connections each get a
- * {@link Connection}; with {@code webPort}, also an {@link HttpServer} that serves the web page
- * and takes WebSocket clients at {@value #WEB_SOCKET_PATH} into the same chat. Deploy it
+ * {@link Connection}, each taking its place from the {@link Doorkeeper} as it is accepted; with
+ * {@code webPort}, also a {@link WebPort} that serves the web page and takes WebSocket clients at
+ * {@value #WEB_SOCKET_PATH} into the same chat. Deploy it
  * {@code instances} times: Vert.x shares each port between the instances and hands each new
  * connection to the next. It needs a {@link BrokerVerticle} in the same Vert.x instance and takes
  * its configuration from the deployment config.
@@ -69,12 +62,6 @@ public final class ServerVerticle extends VerticleBase {
   private static final long CLOSE_MARGIN_MILLIS = 250;
   /** Heartbeats in each stallTimeoutMillis (see {@link Connection#heartbeat}). */
   static final int HEARTBEATS_PER_STALL = 6;
-  /**
-   * The one OS-chosen port the instances' web servers share when webPort is -1: Vert.x shares a
-   * negative port among all servers of one Vert.x instance that ask for it, so not -1, which the
-   * chat port's servers use.
-   */
-  private static final int ANY_WEB_PORT = -2;
   /** Lines of each kind about clients a loop logs at the most in {@link #LOG_WINDOW_MILLIS}. */
   private static final int LOG_LINES = 10;
   private static final long LOG_WINDOW_MILLIS = 10_000;
@@ -82,16 +69,10 @@ public final class ServerVerticle extends VerticleBase {
   private ChatConfig config;
   private String address;
   private NetServer server;
-  private HttpServer web;
-  private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-
-  private WebHosts hosts;
-  /** Made once the web port listens (its number is part of the server's own origin). */
-  private Origins origins;
+  /** The web page and the WebSocket door, when webPort is set. */
+  private WebPort web;
   private ChatMetrics metrics;
   private Doorkeeper doorkeeper;
-  /** The web port's connections before they are WebSockets, each with its slot. */
-  private HttpVisits<Doorkeeper.Slot> visits;
   private final Map<Long, Connection> connections = new HashMap<>();
   private long lastId;
   private List<Event> outbox = new ArrayList<>();
@@ -171,72 +152,27 @@ public final class ServerVerticle extends VerticleBase {
       .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
         + config.port() + (config.tls() ? " with TLS ('host', 'port', 'tlsCertPath', 'tlsKeyPath'): " : " ('host', 'port'): ")
         + e.getMessage(), e)))
-      .compose(s -> config.web() ? listenWeb() : Future.succeededFuture())
+      .compose(s -> {
+        if (!config.web()) {
+          return Future.succeededFuture();
+        }
+        web = new WebPort(this);
+        return web.listen();
+      })
       .onSuccess(s -> vertx.eventBus().publish(Addresses.LISTENING, localAddress().toString(), Addresses.LOCAL));
   }
 
-  /** The longest line the server sends, {@code from <login>: <text>\n}, with room to spare. */
-  private int maxWebSocketFrame() {
-    return config.maxLineLength() + 4 * config.maxLoginLength() + 64;
-  }
 
-  /** The web page and the WebSocket door, over TLS too when TLS is configured. */
-  private Future<?> listenWeb() {
-    hosts = WebHosts.of(config.webHosts(), config.host());
-    HttpServerOptions options = new HttpServerOptions()
-      // A WebSocket client answers the pings sent every third of this; one that does not is gone.
-      // A WebSocket cannot be written nothing, so this is also how one that does not read is let go.
-      .setReadIdleTimeout((int) config.webSocketTimeoutMillis())
-      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-      .setTcpNoDelay(true)
-      .setTcpKeepAlive(config.tcpKeepAlive())
-      .setAcceptBacklog(1024)
-      .setCompressionSupported(false)
-      // Chat lines are short: compression would cost each connection a compressor's memory.
-      .setPerMessageWebSocketCompressionSupported(false)
-      .setPerFrameWebSocketCompressionSupported(false)
-      // Room for 'from <login>: ' before the longest line, so that no line the server sends is
-      // split into fragments; a frame over maxLineLength from a client ends its connection.
-      .setMaxWebSocketFrameSize(maxWebSocketFrame())
-      // Without h2c, a connection is seen as soon as it is accepted, not at its first bytes.
-      .setHttp2ClearTextEnabled(false);
-    config.servingTls(options);
-    visits = new HttpVisits<>(vertx, config.requestTimeoutMillis(), config.keepAliveTimeoutMillis(), visit -> {
-      refusals.info(log, "{} closed: no whole request within {} ms (requestTimeoutMillis)",
-        visit.connection().remoteAddress(), config.requestTimeoutMillis());
-      metrics.refused(ChatMetrics.Refusal.REQUEST_TIMEOUT);
-    });
-    return WebPages.load(vertx, config.maxLineLength()).compose(pages -> {
-      web = vertx.createHttpServer(options)
-        .connectionHandler(this::acceptWeb)
-        .requestHandler(request -> {
-          if (visits.request(request) == null) {
-            return; // a connection being refused: it is closed unanswered
-          }
-          if (servesHost(request.headers().get(HttpHeaders.HOST), request.remoteAddress())) {
-            pages.handle(request);
-          } else {
-            request.response().setStatusCode(421).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-              .end("This a-chat server does not answer to the host name in the address: its operator"
-                + " can add it to webHosts (ACHAT_WEB_HOSTS).\n");
-          }
-        })
-        .webSocketHandshakeHandler(this::handshake)
-        .webSocketHandler(this::acceptWebSocket)
-        .exceptionHandler(e -> failedBeforeAccepted(e));
-      return web.listen(config.webPort() < 0 ? ANY_WEB_PORT : config.webPort(), config.host())
-        .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":"
-          + config.webPort() + " for the web page ('host', 'webPort'): " + e.getMessage(), e)))
-        .onSuccess(listening -> origins = new Origins(config.webOrigins(), hosts, config.tls() ? "https" : "http",
-          listening.actualPort()));
-    });
-  }
-
-  private static void failedBeforeAccepted(Throwable e) {
+  static void failedBeforeAccepted(Throwable e) {
     if (e instanceof VirtualMachineError fatal) {
       throw fatal; // to the context's exception handler: the server cannot go on
     }
     log.debug("a connection failed before it was accepted: {}", e.toString());
+  }
+
+  /** {@code http(s)://host:port/} of the web page, with the real port; {@code null} when webPort is 0. */
+  public String webUrl() {
+    return web == null ? null : web.url();
   }
 
   /** Where this accept loop listens, with the real port. */
@@ -244,101 +180,12 @@ public final class ServerVerticle extends VerticleBase {
     return SocketAddress.inetSocketAddress(server.actualPort(), config.host());
   }
 
-  /** {@code http(s)://host:port/} of the web page, with the real port; {@code null} when webPort is 0. */
-  public String webUrl() {
-    return web == null ? null : config.url(config.tls() ? "https" : "http", web.actualPort()) + "/";
-  }
 
-  /**
-   * Whether the web port answers a request for {@code host} (its {@code Host} header): one of
-   * {@code webHosts}, so that a name made to point here (DNS rebinding) reaches nothing.
-   */
-  private boolean servesHost(String host, SocketAddress from) {
-    if (hosts.allows(host)) {
-      return true;
-    }
-    refusals.info(log, "{} refused: a web request for host {}, which webHosts does not name", from,
-      host == null ? "(none)" : host.length() > 100 ? host.substring(0, 100) + "..." : host);
-    metrics.refused(ChatMetrics.Refusal.HOST);
-    return false;
-  }
 
-  /** Only {@value #WEB_SOCKET_PATH}, only for a host of {@code webHosts}, only from the pages {@code webOrigins} allows. */
-  private void handshake(ServerWebSocketHandshake handshake) {
-    HttpVisits<Doorkeeper.Slot>.Visit visit = visits.of(handshake.remoteAddress());
-    if (visit == null) {
-      return; // a connection being refused: it is closed unanswered
-    }
-    visit.started();
-    int rejected = admits(handshake);
-    if (rejected == 0) {
-      handshake.accept();
-      return;
-    }
-    handshake.reject(rejected).onComplete(ar -> visit.answered());
-  }
 
-  /** 0 when the handshake may become a WebSocket, else the status it is rejected with. */
-  private int admits(ServerWebSocketHandshake handshake) {
-    if (!WEB_SOCKET_PATH.equals(handshake.path())) {
-      return 404;
-    }
-    if (!servesHost(handshake.headers().get(HttpHeaders.HOST), handshake.remoteAddress()) || origins == null) {
-      return 421;
-    }
-    String origin = handshake.headers().get(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
-      refusals.info(log, "{} refused: a WebSocket from a page at {}, which webOrigins does not allow",
-        handshake.remoteAddress(), origin);
-      metrics.refused(ChatMetrics.Refusal.ORIGIN);
-      return 403;
-    }
-    return 0;
-  }
-
-  /**
-   * A connection to the web port, as soon as it is accepted: it takes a slot like a chat
-   * connection. From a trusted proxy, it counts under the client's address only once a WebSocket
-   * names it ({@code X-Forwarded-For}); a page request through the proxy is the proxy's to limit.
-   */
-  private void acceptWeb(HttpConnection connection) {
-    if (stopping) {
-      connection.close();
-      return;
-    }
-    WebDoor door = new WebDoor(connection);
-    Doorkeeper.Slot slot = fromTrustedProxy(connection.remoteAddress()) ? doorkeeper.enterUncounted(door)
-      : doorkeeper.enter(door);
-    if (slot != null) {
-      HttpVisits<Doorkeeper.Slot>.Visit visit = visits.opened(connection, slot, () -> doorkeeper.release(slot));
-      slot.evictBy(() -> {
-        refusals.info(log, "{} closed: server full, and it was not a logged-in user", connection.remoteAddress());
-        metrics.refused(ChatMetrics.Refusal.EVICTED);
-        visit.close();
-      });
-    }
-  }
-
-  private void acceptWebSocket(ServerWebSocket socket) {
-    HttpVisits<Doorkeeper.Slot>.Visit visit = visits.of(socket.remoteAddress());
-    if (visit == null) {
-      socket.close(); // its connection was closed meanwhile
-      return;
-    }
-    visit.upgraded();
-    Doorkeeper.Slot slot = visit.attachment();
-    SocketAddress client = ClientAddress.of(socket.remoteAddress(), socket.headers().getAll(X_FORWARDED_FOR), config);
-    WebSocketLink link = new WebSocketLink(socket, context, config.maxLineLength(), maxWebSocketFrame(), client);
-    if (socket.isClosed()) {
-      doorkeeper.release(slot);
-    } else if (!(client instanceof ClientAddress.Forwarded) || doorkeeper.forwarded(slot,
-      new LinkDoor(link, socket, closed -> socket.closeHandler(v -> closed.run())))) {
-      accept(link, slot);
-    }
-  }
 
   private void accept(NetSocket socket) {
-    if (config.proxyProtocol() && !fromTrustedProxy(socket.remoteAddress(true))) {
+    if (config.proxyProtocol() && !ClientAddress.fromTrustedProxy(socket.remoteAddress(true), config)) {
       refusals.info(log, "{} refused: a PROXY header from {}, which trustedProxies does not name", socket.remoteAddress(),
         socket.remoteAddress(true));
       metrics.refused(ChatMetrics.Refusal.PROXY);
@@ -357,17 +204,8 @@ public final class ServerVerticle extends VerticleBase {
     accept(link, slot);
   }
 
-  private boolean fromTrustedProxy(SocketAddress peer) {
-    try {
-      return peer != null && peer.hostAddress() != null
-        && config.trustsProxy(InetAddress.getByName(peer.hostAddress())); // a literal: no lookup
-    } catch (UnknownHostException e) {
-      return false;
-    }
-  }
-
   /** A chat connection, TCP or WebSocket, admitted: from now on it waits for its login. */
-  private void accept(Link link, Doorkeeper.Slot slot) {
+  void accept(Link link, Doorkeeper.Slot slot) {
     long id = ++lastId;
     Connection connection = new Connection(this, link, id, slot);
     connections.put(id, connection);
@@ -379,7 +217,7 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   /** A chat connection at its door, before it is a {@link Connection}: told why in a line when refused. */
-  private record LinkDoor(Link link, ReadStream<?> socket, Consumer<Runnable> onClose) implements Doorkeeper.Door {
+  record LinkDoor(Link link, ReadStream<?> socket, Consumer<Runnable> onClose) implements Doorkeeper.Door {
 
     @Override
     public SocketAddress client() {
@@ -399,24 +237,6 @@ public final class ServerVerticle extends VerticleBase {
     }
   }
 
-  /** A connection to the web port before any request: an HTTP connection cannot be told why, only closed. */
-  private record WebDoor(HttpConnection connection) implements Doorkeeper.Door {
-
-    @Override
-    public SocketAddress client() {
-      return connection.remoteAddress();
-    }
-
-    @Override
-    public void refuse(String reason) {
-      connection.close();
-    }
-
-    @Override
-    public void hold(Runnable closed) {
-      connection.closeHandler(v -> closed.run());
-    }
-  }
 
   /** The broker's answers and lines for this loop's connections, in the order it produced them. */
   private void delivered(Delivery delivery) {
@@ -553,7 +373,7 @@ public final class ServerVerticle extends VerticleBase {
     // Stops accepting now; completes once every connection is closed, or at the deadline. A
     // socket whose client takes nothing more is closed by its idle timer (stallTimeoutMillis).
     Future<Void> closed = Future.all(server.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS),
-      web == null ? Future.succeededFuture() : web.shutdown(drainMillis + CLOSE_MARGIN_MILLIS, TimeUnit.MILLISECONDS))
+      web == null ? Future.succeededFuture() : web.shutdown(drainMillis + CLOSE_MARGIN_MILLIS))
       .mapEmpty();
     List<Connection> all = new ArrayList<>(connections.values());
     all.forEach(Connection::stopReading);
@@ -575,6 +395,15 @@ public final class ServerVerticle extends VerticleBase {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  /** Whether the loop is shutting down: it takes no new connection. */
+  boolean stopping() {
+    return stopping;
   }
 
   ChatConfig chatConfig() {

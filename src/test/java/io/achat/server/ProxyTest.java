@@ -49,6 +49,27 @@ class ProxyTest {
   }
 
   @Test
+  void twoIpv6ClientsOfOneSlash64AreOneAddressToThePerAddressRules(Vertx vertx) {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, onePerAddress()
+      .put("proxyProtocol", true).put("trustedProxies", "loopback"));
+    try (LineClient alice = proxied6(server, "2001:db8:1:2::1"); LineClient bob = proxied6(server, "2001:db8:1:3::1")) {
+      alice.send("alice").named("alice").sync();
+      bob.send("bob").named("bob").sync();
+      // Another host of alice's /64: the same subscriber, who has its one connection.
+      try (LineClient neighbour = proxied6(server, "2001:db8:1:2:ffff::9")) {
+        assertThat(neighbour.readUntilClosed()).containsExactly(TOO_MANY);
+      }
+    }
+  }
+
+  /** Like {@link #proxied}, for an IPv6 client. */
+  private static LineClient proxied6(ChatServerFixture server, String client) {
+    LineClient connection = server.connect();
+    connection.send("PROXY TCP6 " + client + " ::1 40000 " + server.port() + "\r");
+    return connection;
+  }
+
+  @Test
   void aProxyHeaderFromAPeerThatIsNotATrustedProxyIsRefused(Vertx vertx) {
     ChatServerFixture server = ChatServerFixture.deploy(vertx, onePerAddress()
       .put("proxyProtocol", true).put("trustedProxies", "192.0.2.1"));
