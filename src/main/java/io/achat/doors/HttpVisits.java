@@ -24,7 +24,7 @@ public final class HttpVisits<T> {
   private final long keepAliveTimeoutMillis;
   /** Told of each connection closed for sending no request in time. */
   private final Handler<Visit> silent;
-  /** By the connection's remote address (host and port; a WebSocket names no connection, only its address), oldest first. */
+  /** By the connection's remote address (host and port: a WebSocket names no connection), oldest first. */
   private final Map<SocketAddress, Visit> visits = new LinkedHashMap<>();
 
   public HttpVisits(Vertx vertx, long requestTimeoutMillis, long keepAliveTimeoutMillis, Handler<Visit> silent) {

@@ -14,6 +14,7 @@ import io.achat.protocol.Replies;
 import io.achat.protocol.Utf8;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -197,7 +198,7 @@ public final class ServerVerticle extends VerticleBase {
       return;
     }
     TcpLink link = new TcpLink(socket, config.maxLineLength());
-    Doorkeeper.Slot slot = doorkeeper.enter(new LinkDoor(link, socket, closed -> socket.closeHandler(v -> closed.run())));
+    Doorkeeper.Slot slot = doorkeeper.enter(new LinkDoor(link, socket, socket::closeHandler));
     if (slot == null) {
       return;
     }
@@ -217,7 +218,7 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   /** A chat connection at its door, before it is a {@link Connection}: told why in a line when refused. */
-  record LinkDoor(Link link, ReadStream<?> socket, Consumer<Runnable> onClose) implements Doorkeeper.Door {
+  record LinkDoor(Link link, ReadStream<?> socket, Consumer<Handler<Void>> closeHandler) implements Doorkeeper.Door {
 
     @Override
     public SocketAddress client() {
@@ -233,7 +234,7 @@ public final class ServerVerticle extends VerticleBase {
     @Override
     public void hold(Runnable closed) {
       socket.pause();
-      onClose.accept(closed);
+      closeHandler.accept(v -> closed.run());
     }
   }
 

@@ -178,10 +178,11 @@ final class WebPort {
       return;
     }
     WebDoor door = new WebDoor(connection);
-    Doorkeeper.Slot slot = ClientAddress.fromTrustedProxy(connection.remoteAddress(), config) ? loop.doorkeeper().enterUncounted(door)
-      : loop.doorkeeper().enter(door);
+    Doorkeeper doorkeeper = loop.doorkeeper();
+    Doorkeeper.Slot slot = ClientAddress.fromTrustedProxy(connection.remoteAddress(), config)
+      ? doorkeeper.enterUncounted(door) : doorkeeper.enter(door);
     if (slot != null) {
-      HttpVisits<Doorkeeper.Slot>.Visit visit = visits.opened(connection, slot, () -> loop.doorkeeper().release(slot));
+      HttpVisits<Doorkeeper.Slot>.Visit visit = visits.opened(connection, slot, () -> doorkeeper.release(slot));
       slot.evictBy(() -> {
         loop.refusals().info(log, "{} closed: server full, and it was not a logged-in user", connection.remoteAddress());
         metrics.refused(ChatMetrics.Refusal.EVICTED);
@@ -203,7 +204,7 @@ final class WebPort {
     if (socket.isClosed()) {
       loop.doorkeeper().release(slot);
     } else if (!(client instanceof ClientAddress.Forwarded) || loop.doorkeeper().forwarded(slot,
-      new ServerVerticle.LinkDoor(link, socket, closed -> socket.closeHandler(v -> closed.run())))) {
+      new ServerVerticle.LinkDoor(link, socket, socket::closeHandler))) {
       loop.accept(link, slot);
     }
   }
