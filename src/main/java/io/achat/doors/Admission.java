@@ -36,6 +36,12 @@ public final class Admission implements Shareable {
     ADDRESS_LIMIT
   }
 
+  /**
+   * How long a {@link Verdict#THROTTLED} connection is held before its refusal, on every door: a
+   * client that comes straight back comes back once a second, not as fast as it can.
+   */
+  public static final long THROTTLED_REFUSAL_MILLIS = 1000;
+
   /** The bits of an IPv6 address that name one subscriber. */
   static final int IPV6_PREFIX_BITS = 64;
   static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);

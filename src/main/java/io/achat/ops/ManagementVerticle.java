@@ -42,8 +42,6 @@ public final class ManagementVerticle extends VerticleBase {
   /** How often the event loops are asked whether they answer, and how long one may take before it is not ready. */
   private static final long PROBE_MILLIS = 250;
   private static final long READY_MILLIS = 1000;
-  /** As on the chat's doors: an address that comes back too often is answered after a second. */
-  private static final long THROTTLED_REFUSAL_MILLIS = 1000;
 
   private ChatConfig config;
   private PrometheusMeters meters;
@@ -138,7 +136,7 @@ public final class ManagementVerticle extends VerticleBase {
         held--;
         admission.leave(key);
       });
-      vertx.setTimer(THROTTLED_REFUSAL_MILLIS, t -> connection.close());
+      vertx.setTimer(Admission.THROTTLED_REFUSAL_MILLIS, t -> connection.close());
       return;
     }
     visits.opened(connection, key, () -> admission.leave(key));

@@ -25,11 +25,7 @@ import java.util.Set;
 final class Doorkeeper {
 
   private static final Logger log = LoggerFactory.getLogger(Doorkeeper.class);
-  /**
-   * How long a connection from an address past maxNewConnectionsPerAddress waits for its refusal:
-   * a client that comes straight back comes back once a second, not as fast as it can.
-   */
-  static final long THROTTLED_REFUSAL_MILLIS = 1000;
+  static final long THROTTLED_REFUSAL_MILLIS = Admission.THROTTLED_REFUSAL_MILLIS;
   static final String TOO_MANY = "too many connections from your address";
   static final String TOO_MANY_NEW = "too many new connections from your address; try again in a minute";
 
