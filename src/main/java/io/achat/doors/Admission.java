@@ -52,6 +52,11 @@ public final class Admission implements Shareable {
    */
   static final int MAX_TRACKED = 100_000;
   private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How often the doors' heartbeats forget refilled buckets when the map is not full: a walk over
+   * every tracked address on an event loop, so not every heartbeat.
+   */
+  private static final long TIDY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final String KEY = "admission";
 
   private final int maxOpen;
@@ -152,7 +157,7 @@ public final class Admission implements Shareable {
   private boolean takeToken(String key) {
     long now = System.nanoTime();
     if (buckets.size() >= maxTracked && !buckets.containsKey(key)) {
-      sweep(now);
+      sweep(now, SWEEP_EVERY_NANOS);
       if (buckets.size() >= maxTracked) {
         return true;
       }
@@ -173,17 +178,17 @@ public final class Admission implements Shareable {
     return Math.min(maxNew, bucket.tokens() + (double) (now - bucket.nanos()) * maxNew / WINDOW_NANOS);
   }
 
-  /** Forgets the buckets that have refilled, at most once a second: called now and then by each door. */
+  /** Forgets the buckets that have refilled, at most every 10 s: called now and then by each door. */
   public void tidy() {
     if (!buckets.isEmpty()) {
-      sweep(System.nanoTime());
+      sweep(System.nanoTime(), TIDY_EVERY_NANOS);
     }
   }
 
-  /** Forgets the buckets that are full again; at most once a second, however many addresses come. */
-  private void sweep(long now) {
+  /** Forgets the buckets that are full again, at most once per {@code every}, however many addresses come. */
+  private void sweep(long now, long every) {
     long last = sweptAt.get();
-    if (now - last >= SWEEP_EVERY_NANOS && sweptAt.compareAndSet(last, now)) {
+    if (now - last >= every && sweptAt.compareAndSet(last, now)) {
       buckets.values().removeIf(bucket -> refilled(bucket, now) >= maxNew);
     }
   }
