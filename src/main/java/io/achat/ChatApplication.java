@@ -8,6 +8,7 @@ import io.achat.config.ChatConfig;
 import io.achat.ops.HeapWatch;
 import io.achat.ops.LoopWatch;
 import io.achat.ops.RateLimitedLog;
+import io.achat.server.Stalls;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -54,6 +55,22 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     instancesGiven = given(args, "instances");
     clustered = given(args, "cluster");
   }
+
+  /**
+   * Netty's native transport where it loads (epoll on Linux), unless {@code -options} or
+   * {@code -Dvertx.options.preferNativeTransport} say otherwise: fewer system calls and copies
+   * than NIO, and the kernel lets go of a client that takes nothing (see {@link Stalls}).
+   */
+  @Override
+  public JsonObject afterVertxOptionsParsed(JsonObject options) {
+    JsonObject given = options == null ? new JsonObject() : options;
+    if (!given.containsKey(PREFER_NATIVE_TRANSPORT)) {
+      given.put(PREFER_NATIVE_TRANSPORT, true);
+    }
+    return given;
+  }
+
+  private static final String PREFER_NATIVE_TRANSPORT = "preferNativeTransport";
 
   /** The web page and the management server are on under the launcher unless {@code -conf} says otherwise. */
   @Override
@@ -115,6 +132,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   @Override
   public void afterVertxStarted(HookContext context) {
     Vertx vertx = context.vertx();
+    Stalls.logTransport(vertx, log);
     vertx.exceptionHandler(e -> {
       if (e instanceof VirtualMachineError error) {
         Fatal.jvmError(Fatal.IN_AN_EVENT_LOOP, error);

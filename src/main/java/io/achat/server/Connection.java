@@ -133,24 +133,26 @@ final class Connection {
   }
 
   /**
-   * Every {@link ServerVerticle#HEARTBEATS_PER_STALL}th of stallTimeoutMillis: a connection whose output
+   * Where an idle timer lets go of stalled clients ({@link Stalls#CLOCK}), every
+   * {@link ServerVerticle#HEARTBEATS_PER_STALL}th of stallTimeoutMillis: a connection whose output
    * has not moved for two thirds of it is written nothing, which tells the socket's idle timer
    * that its output moves; so the timer, which closes after stallTimeoutMillis, keeps a third in
    * hand for a late heartbeat. A write that completed since the last heartbeat counts as one
    * heartbeat old, the earliest it can have been; an idle connection is written nothing every
    * two thirds of the timeout. One whose queued bytes do not move gets nothing, so the timer
    * closes it once it has taken nothing for the stall timeout: that is how a client that does
-   * not read is let go.
+   * not read is let go. A {@code late} heartbeat, after the process was stopped, writes nothing
+   * to every connection with nothing queued, before the overdue idle timers run.
    */
-  void heartbeat() {
+  void heartbeat(boolean late) {
     stuck = wrote ? 0 : queued;
-    if (wrote) {
-      wrote = false;
-      quiet = 1;
-    } else if (queued == 0 && !closed && ++quiet >= ServerVerticle.HEARTBEATS_PER_STALL * 2 / 3) {
+    if (queued == 0 && !closed && (late || !wrote && ++quiet >= ServerVerticle.HEARTBEATS_PER_STALL * 2 / 3)) {
       link.keepAlive();
       quiet = 0;
+    } else if (wrote) {
+      quiet = 1;
     }
+    wrote = false;
   }
 
   long id() {
@@ -425,6 +427,9 @@ final class Connection {
     if (e instanceof VirtualMachineError fatal) {
       throw fatal; // to the context's exception handler: the server cannot go on
     } else if (!(e instanceof IllegalStateException)) {
+      if (queued > 0 && String.valueOf(e.getMessage()).contains("timed out")) {
+        stuck = queued; // the kernel's TCP_USER_TIMEOUT (Stalls.KERNEL)
+      }
       log.debug("{} ({}): {}", link.remoteAddress(), login, e.toString());
     } else if (!paused) {
       tooLong();

@@ -61,8 +61,10 @@ public final class ServerVerticle extends VerticleBase {
    * are logged before the loop is gone.
    */
   private static final long CLOSE_MARGIN_MILLIS = 250;
-  /** Heartbeats in each stallTimeoutMillis (see {@link Connection#heartbeat}). */
+  /** Heartbeats in each stallTimeoutMillis where an idle timer lets go of stalled clients (see {@link Connection#heartbeat}). */
   static final int HEARTBEATS_PER_STALL = 6;
+  /** The heartbeat's period where the kernel lets go of stalled clients: it only ends log windows and tidies. */
+  private static final long TIDY_MILLIS = 1000;
   /** Lines of each kind about clients a loop logs at the most in {@link #LOG_WINDOW_MILLIS}. */
   private static final int LOG_LINES = 10;
   private static final long LOG_WINDOW_MILLIS = 10_000;
@@ -87,6 +89,11 @@ public final class ServerVerticle extends VerticleBase {
   private long held;
   private boolean evictionScheduled;
   private long heartbeatTimer = -1;
+  /** How a client that takes nothing is let go. */
+  private Stalls stalls;
+  /** The heartbeat's period, and when it last ran (System.nanoTime). */
+  private long heartbeatNanos;
+  private long lastHeartbeat;
   private long pingTimer = -1;
   private final RateLimitedLog refusals = new RateLimitedLog(log, "refusals", LOG_LINES, LOG_WINDOW_MILLIS, false);
   private final RateLimitedLog comings = new RateLimitedLog(log, "logins and leavings", LOG_LINES, LOG_WINDOW_MILLIS,
@@ -111,8 +118,12 @@ public final class ServerVerticle extends VerticleBase {
         memory.loopStarted();
         LoopWatch.of(vertx).watch("an accept loop", context);
         memory.meter(metrics, config.maxClientMemory());
-        heartbeatTimer = vertx.setPeriodic(Math.max(50, config.stallTimeoutMillis() / HEARTBEATS_PER_STALL),
-          t -> heartbeat());
+        stalls = Stalls.of(vertx);
+        long period = stalls == Stalls.CLOCK ? Math.max(50, config.stallTimeoutMillis() / HEARTBEATS_PER_STALL)
+          : TIDY_MILLIS;
+        heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(period);
+        lastHeartbeat = System.nanoTime();
+        heartbeatTimer = vertx.setPeriodic(period, t -> heartbeat());
         if (config.web()) {
           pingTimer = vertx.setPeriodic(config.webSocketTimeoutMillis() / 3,
             t -> connections.values().forEach(Connection::ping));
@@ -130,13 +141,8 @@ public final class ServerVerticle extends VerticleBase {
   }
 
   private Future<?> listen() {
-    // A TCP connection that neither reads nor has anything written for stallTimeoutMillis is
-    // closed by Vert.x's idle timer, which closes without flushing: the one way, on Vert.x 5.0's
-    // public API, to let go of a client that does not take what is queued for it. The heartbeat
-    // keeps the output of every other connection moving (see Connection#heartbeat).
-    NetServerOptions options = new NetServerOptions()
-      .setIdleTimeout((int) config.stallTimeoutMillis())
-      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+    // A client that takes none of what is queued for it for stallTimeoutMillis is let go (Stalls).
+    NetServerOptions options = stalls.apply(new NetServerOptions(), config.stallTimeoutMillis())
       .setTcpNoDelay(true)
       .setTcpKeepAlive(config.tcpKeepAlive())
       .setAcceptBacklog(1024)
@@ -328,10 +334,20 @@ public final class ServerVerticle extends VerticleBase {
     }
   }
 
-  /** Keeps every connection's output moving (see {@link Connection#heartbeat}), and the log summaries coming. */
+  /**
+   * Keeps the output of every connection that is not stuck moving, where an idle timer lets go of
+   * stuck ones (see {@link Connection#heartbeat}), and the log summaries coming. A heartbeat more
+   * than two periods after the last one comes after a pause of the process: it counts as one
+   * period, and every connection with nothing queued is kept at once.
+   */
   private void heartbeat() {
-    for (Connection connection : connections.values()) {
-      connection.heartbeat();
+    long now = System.nanoTime();
+    boolean late = now - lastHeartbeat > 2 * heartbeatNanos;
+    lastHeartbeat = now;
+    if (stalls == Stalls.CLOCK) {
+      for (Connection connection : connections.values()) {
+        connection.heartbeat(late);
+      }
     }
     doorkeeper.tidy();
     refusals.tick();

@@ -1,0 +1,69 @@
+package io.achat.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+import org.slf4j.Logger;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a client that takes none of what is queued for it is let go after stallTimeoutMillis, and
+ * only such a client: neither an idle one nor one the server itself kept waiting (a long
+ * collection, a throttled container, a process stopped and continued).
+ *
+ * <ul>
+ *   <li>{@link #KERNEL}, on Netty's native transport on Linux: the socket's
+ *       {@code TCP_USER_TIMEOUT}. The kernel aborts a connection whose data stays unacknowledged,
+ *       or whose client keeps its window shut, for that long, whether the bytes wait in a-chat's
+ *       queue or in the kernel's send buffer; the abort closes it without flushing. It measures
+ *       the client, not the JVM, and an idle connection costs no timer and no write.</li>
+ *   <li>{@link #CLOCK}, where the native transport does not load: Vert.x's idle timer, which
+ *       closes a socket without flushing once neither a read nor a completed write moved it for
+ *       stallTimeoutMillis, and the accept loop's heartbeat, which writes nothing to every
+ *       connection with nothing queued before the timer could fire (see
+ *       {@link Connection#heartbeat}). A heartbeat that comes late, after the process was
+ *       stopped, keeps every connection with nothing queued before any overdue idle timer runs;
+ *       Netty flushes what the stopped process owed a reading client before either. A client
+ *       that stops reading while less than its socket's send buffer is queued for it is not let
+ *       go here: Vert.x's queue is empty and the kernel's is not visible.</li>
+ * </ul>
+ */
+public enum Stalls {
+  KERNEL,
+  CLOCK;
+
+  /** What {@code vertx}'s transport allows: the kernel's timeout needs epoll or io_uring. */
+  public static Stalls of(Vertx vertx) {
+    return vertx.isNativeTransportEnabled() && linux() ? KERNEL : CLOCK;
+  }
+
+  private static boolean linux() {
+    return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+  }
+
+  /** Sets up {@code options} for a client stalled that long to be let go. */
+  NetServerOptions apply(NetServerOptions options, long stallTimeoutMillis) {
+    if (this == KERNEL) {
+      return options.setTcpUserTimeout((int) stallTimeoutMillis);
+    }
+    return options.setIdleTimeout((int) stallTimeoutMillis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
+  /** Says once, at startup, which transport runs and so how stalled clients are let go. */
+  public static void logTransport(Vertx vertx, Logger log) {
+    if (of(vertx) == KERNEL) {
+      Transport transport = Transport.nativeTransport();
+      log.info("transport: native ({}); the kernel lets go of a client that takes nothing (TCP_USER_TIMEOUT)",
+        transport == null ? "?" : transport.name());
+    } else if (vertx.isNativeTransportEnabled()) {
+      log.info("transport: native, without TCP_USER_TIMEOUT on this system; an idle timer lets go of a client"
+        + " that takes nothing");
+    } else {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      log.info("transport: NIO ({}); an idle timer lets go of a client that takes nothing",
+        why == null ? "the native transport was not asked for" : "the native transport is unavailable: " + why);
+    }
+  }
+}
