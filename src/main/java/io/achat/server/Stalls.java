@@ -23,11 +23,13 @@ import java.util.concurrent.TimeUnit;
  *       closes a socket without flushing once neither a read nor a completed write moved it for
  *       stallTimeoutMillis, and the accept loop's heartbeat, which writes nothing to every
  *       connection with nothing queued before the timer could fire (see
- *       {@link Connection#heartbeat}). A heartbeat that comes late, after the process was
- *       stopped, keeps every connection with nothing queued before any overdue idle timer runs;
- *       Netty flushes what the stopped process owed a reading client before either. A client
- *       that stops reading while less than its socket's send buffer is queued for it is not let
- *       go here: Vert.x's queue is empty and the kernel's is not visible.</li>
+ *       {@link Connection#heartbeat}). Both count the JVM's clock, which runs on while the
+ *       process is stopped: a heartbeat that comes late writes nothing to every connection with
+ *       nothing queued, but an idle timer that came due before it (its deadline is set by the
+ *       last write it saw) runs first, so a pause longer than about stallTimeoutMillis may still
+ *       drop some quiet clients. Nor is a client let go that stops reading while less than its
+ *       socket's send buffer is queued for it: Vert.x's queue is empty and the kernel's is not
+ *       visible.</li>
  * </ul>
  */
 public enum Stalls {

@@ -1,7 +1,10 @@
 package io.achat.support;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -25,5 +28,16 @@ public final class Background {
 
   public static CompletableFuture<Void> run(Runnable work) {
     return CompletableFuture.runAsync(work, THREAD_PER_TASK);
+  }
+
+  /** The result of {@code work}, waited for at most {@code seconds}; its failure as an assertion's. */
+  public static <T> T await(CompletableFuture<T> work, long seconds) {
+    try {
+      return work.get(seconds, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError("not done within " + seconds + " s", e);
+    }
   }
 }

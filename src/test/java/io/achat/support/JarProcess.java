@@ -197,6 +197,22 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the process ({@code SIGSTOP}) for {@code millis}, as a long collection, a throttled
+   * container or a migrated VM would, then continues it.
+   */
+  public void freeze(long millis) throws IOException, InterruptedException {
+    signal("STOP");
+    try {
+      // Stopped, it cannot exit: this only lets the time pass.
+      if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("a stopped process ended; output: " + output());
+      }
+    } finally {
+      signal("CONT");
+    }
+  }
+
   /** Whether the process exits within {@code seconds} (a bounded wait that expects either). */
   public boolean exitsWithin(int seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS);
