@@ -41,6 +41,11 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private static final Logger log = LoggerFactory.getLogger(ChatApplication.class);
 
   private final boolean instancesGiven;
+  /** {@code -instances N}, or 0 when not given. */
+  private final int instancesArgument;
+  /** Whether {@code -options} or a system property sets the number of event loops. */
+  private boolean eventLoopsGiven;
+  private int eventLoops;
   private final boolean clustered;
   private JsonObject conf;
   private volatile boolean serving;
@@ -53,6 +58,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   ChatApplication(String[] args) {
     super(args);
     instancesGiven = given(args, "instances");
+    instancesArgument = instancesGiven ? value(args, "instances") : 0;
     clustered = given(args, "cluster");
   }
 
@@ -67,10 +73,13 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     if (!given.containsKey(PREFER_NATIVE_TRANSPORT)) {
       given.put(PREFER_NATIVE_TRANSPORT, true);
     }
+    eventLoopsGiven = given.containsKey(EVENT_LOOP_POOL_SIZE)
+      || System.getProperty("vertx.options." + EVENT_LOOP_POOL_SIZE) != null;
     return given;
   }
 
   private static final String PREFER_NATIVE_TRANSPORT = "preferNativeTransport";
+  private static final String EVENT_LOOP_POOL_SIZE = "eventLoopPoolSize";
 
   /** The web page and the management server are on under the launcher unless {@code -conf} says otherwise. */
   @Override
@@ -98,6 +107,12 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     }
     maxBlockedMillis = config.maxBlockedMillis();
     resolved = config.toJson();
+    if (!eventLoopsGiven) {
+      // One event loop per accept loop, the broker sharing the first's: at a chat's pace a line
+      // then crosses no thread on its way through a node (see docs/design.md).
+      options.setEventLoopPoolSize(instancesGiven ? instancesArgument : config.instances());
+    }
+    eventLoops = options.getEventLoopPoolSize();
     if (config.management() && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
@@ -133,6 +148,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   public void afterVertxStarted(HookContext context) {
     Vertx vertx = context.vertx();
     Stalls.logTransport(vertx, log);
+    log.info("event loops: {}", eventLoops);
     vertx.exceptionHandler(e -> {
       if (e instanceof VirtualMachineError error) {
         Fatal.jvmError(Fatal.IN_AN_EVENT_LOOP, error);
@@ -254,6 +270,23 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       // halt, not exit: this runs in the JVM's shutdown hook, where System.exit would block for good.
       Runtime.getRuntime().halt(0);
     }
+  }
+
+  /** The number after {@code -option} ({@code -option N} or {@code -option=N}); 1 when it is not one. */
+  private static int value(String[] args, String option) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i].toLowerCase(Locale.ROOT).replaceFirst("^--", "-");
+      String number = a.startsWith("-" + option + "=") ? a.substring(option.length() + 2)
+        : a.equals("-" + option) && i + 1 < args.length ? args[i + 1] : null;
+      if (number != null) {
+        try {
+          return Math.max(1, Integer.parseInt(number.trim()));
+        } catch (NumberFormatException e) {
+          return 1; // the launcher refuses it itself
+        }
+      }
+    }
+    return 1;
   }
 
   private static boolean given(String[] args, String option) {

@@ -93,9 +93,19 @@ final class Load {
       progress.printf("could not read the resident memory of every process of %s%n", settings.serverPids());
     }
     progress.printf("holding %d idle clients for %s%n", clients.length, settings.hold());
-    Thread.sleep(settings.hold().toMillis()); // the benchmark's own run time, not synchronisation
+    // The server's CPU while they sit idle: from the warm-up after the logins to the hold's end.
+    long settle = Math.min(settings.warmup().toMillis(), settings.hold().toMillis());
+    Thread.sleep(settle); // the benchmark's own run time, not synchronisation
+    long cpuFrom = Cpu.total(settings.serverPids());
+    long from = System.nanoTime();
+    Thread.sleep(settings.hold().toMillis() - settle);
+    long cpuUntil = Cpu.total(settings.serverPids());
+    long heldNanos = System.nanoTime() - from;
     Report report = finish("idle", connectMillis);
     report.rss(settings.serverPids().size(), before, after);
+    if (cpuFrom >= 0 && cpuUntil >= 0 && heldNanos > 0) {
+      report.idleCpu(settings.serverPids().size(), cpuUntil - cpuFrom, heldNanos);
+    }
     return report;
   }
 

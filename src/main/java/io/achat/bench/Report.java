@@ -78,6 +78,15 @@ public final class Report {
       .put("perDeliveryMicros", measuredDeliveries > 0 ? Math.round(nanos / 1e1 / measuredDeliveries) / 100.0 : 0.0));
   }
 
+  /** CPU time summed over {@code processes} server processes while the clients sat idle for {@code wallNanos}. */
+  void idleCpu(int processes, long nanos, long wallNanos) {
+    json.put("serverIdleCpu", new JsonObject()
+      .put("processes", processes)
+      .put("seconds", nanos / 1e9)
+      .put("overSeconds", wallNanos / 1e9)
+      .put("shareOfACore", (double) nanos / wallNanos));
+  }
+
   public long lost() {
     return json.getLong("lost");
   }
@@ -136,6 +145,13 @@ public final class Report {
       int processes = rss.getInteger("processes");
       out.append(String.format(Locale.ROOT, "  server RSS           %d KiB before, %d KiB after: %d bytes per client%s%n",
         rss.getLong("beforeBytes") / 1024, rss.getLong("afterBytes") / 1024, rss.getLong("perClientBytes"),
+        processes > 1 ? ", summed over " + processes + " processes" : ""));
+    }
+    JsonObject idle = json.getJsonObject("serverIdleCpu");
+    if (idle != null) {
+      int processes = idle.getInteger("processes");
+      out.append(String.format(Locale.ROOT, "  server CPU idle      %.2f s in %.1f s: %.2f %% of a core%s%n",
+        idle.getDouble("seconds"), idle.getDouble("overSeconds"), 100 * idle.getDouble("shareOfACore"),
         processes > 1 ? ", summed over " + processes + " processes" : ""));
     }
     return out.toString();
