@@ -56,9 +56,12 @@ EXPOSE 5701
 # under a flood. The rest of the limit holds what is neither (metaspace, code cache, threads,
 # malloc: about 90 MB measured) and the health check's short-lived JVM (about 20 MB). A full
 # heap ends the JVM with an OutOfMemoryError and exit status 3 instead of a kernel OOM kill
-# (137); the container's restart policy then starts it again.
+# (137); the container's restart policy then starts it again. No hsperfdata (-XX:-UsePerfData):
+# its sampling was a third of what 10 000 idle users cost (docs/performance.md); jcmd still
+# works, jstat and jps do not see the process.
 ENTRYPOINT ["java", "-XX:MinRAMPercentage=40", "-XX:MaxRAMPercentage=50", "-XX:MaxDirectMemorySize=32m", \
-            "-XX:+ExitOnOutOfMemoryError", "-Dachat.launcherDefaults={\"managementHost\":\"0.0.0.0\"}", \
+            "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", \
+            "-Dachat.launcherDefaults={\"managementHost\":\"0.0.0.0\"}", \
             "-jar", "/app/a-chat.jar"]
 # Ready when the management server's /ready answers 200. `health` finds it wherever the server
 # listens (whatever -conf or ACHAT_* it was given): the server writes its address to
