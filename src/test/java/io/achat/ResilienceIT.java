@@ -33,8 +33,9 @@ class ResilienceIT {
 
   @Test
   void hundredsOfNonReadersFromManyAddressesCannotExhaustASmallHeap() throws Exception {
+    // A stall timeout longer than the attack: the budget, not the kernel's timeout, must hold them.
     try (JarProcess server = JarProcess.start(Map.of(), List.of("-Xmx96m"), "-conf",
-      "{\"host\":\"127.0.0.1\",\"port\":0,\"exemptAddresses\":\"\"}")) {
+      "{\"host\":\"127.0.0.1\",\"port\":0,\"exemptAddresses\":\"\",\"stallTimeoutMillis\":60000}")) {
       int port = server.port();
       Matcher budget = server.output().stream().map(Pattern.compile("maxClientMemory=(\\d+)")::matcher)
         .filter(Matcher::find).findFirst().orElseThrow();

@@ -339,6 +339,9 @@ final class Connection {
     hold(n);
     metrics.queued(n);
     link.write(bytes).onComplete(ar -> {
+      if (ar.failed() && stuck == 0 && timedOut(ar.cause())) {
+        stuck = queued; // the kernel let it go (Stalls.KERNEL); what is queued behind fails too
+      }
       queued -= n;
       hold(-n);
       wrote = true;
@@ -427,13 +430,18 @@ final class Connection {
     if (e instanceof VirtualMachineError fatal) {
       throw fatal; // to the context's exception handler: the server cannot go on
     } else if (!(e instanceof IllegalStateException)) {
-      if (queued > 0 && String.valueOf(e.getMessage()).contains("timed out")) {
-        stuck = queued; // the kernel's TCP_USER_TIMEOUT (Stalls.KERNEL)
+      if (queued > 0 && stuck == 0 && timedOut(e)) {
+        stuck = queued; // the kernel let it go (Stalls.KERNEL)
       }
       log.debug("{} ({}): {}", link.remoteAddress(), login, e.toString());
     } else if (!paused) {
       tooLong();
     }
+  }
+
+  /** Whether the socket failed because the kernel's TCP_USER_TIMEOUT ran out (ETIMEDOUT). */
+  private static boolean timedOut(Throwable e) {
+    return e != null && String.valueOf(e.getMessage()).contains("timed out");
   }
 
   void tooLong() {
