@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How a client that takes none of what is queued for it is let go after stallTimeoutMillis, and
@@ -14,12 +16,12 @@ import java.util.concurrent.TimeUnit;
  * collection, a throttled container, a process stopped and continued).
  *
  * <ul>
- *   <li>{@link #KERNEL}, on Netty's native transport on Linux: the socket's
+ *   <li>{@link #KERNEL}, on Netty's native transport on Linux 5.11 or later: the socket's
  *       {@code TCP_USER_TIMEOUT}. The kernel aborts a connection whose data stays unacknowledged,
  *       or whose client keeps its window shut, for that long, whether the bytes wait in a-chat's
  *       queue or in the kernel's send buffer; the abort closes it without flushing. It measures
  *       the client, not the JVM, and an idle connection costs no timer and no write.</li>
- *   <li>{@link #CLOCK}, where the native transport does not load: Vert.x's idle timer, which
+ *   <li>{@link #CLOCK}, elsewhere (NIO, or an older kernel): Vert.x's idle timer, which
  *       closes a socket without flushing once neither a read nor a completed write moved it for
  *       stallTimeoutMillis, and the accept loop's heartbeat, which writes nothing to every
  *       connection with nothing queued before the timer could fire (see
@@ -36,14 +38,33 @@ public enum Stalls {
   KERNEL,
   CLOCK;
 
-  /** What {@code vertx}'s transport allows: the kernel's timeout needs epoll or io_uring. */
+  /**
+   * What {@code vertx}'s transport allows: the kernel's timeout needs epoll or io_uring, on a
+   * Linux that applies it to a client keeping its window shut (5.11 and later; the 5.4 and 5.10
+   * stable kernels that took the fix are not told apart from those that did not, and keep the
+   * idle timer).
+   */
   public static Stalls of(Vertx vertx) {
-    return vertx.isNativeTransportEnabled() && linux() ? KERNEL : CLOCK;
+    return vertx.isNativeTransportEnabled() && linux() && windowFixed(System.getProperty("os.version", ""))
+      ? KERNEL : CLOCK;
   }
 
   private static boolean linux() {
     return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
   }
+
+  /** Whether Linux {@code version} ("6.1.0-13-amd64") is 5.11 or later. */
+  static boolean windowFixed(String version) {
+    Matcher m = KERNEL_VERSION.matcher(version);
+    if (!m.lookingAt()) {
+      return false;
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    return major > 5 || major == 5 && minor >= 11;
+  }
+
+  private static final Pattern KERNEL_VERSION = Pattern.compile("(\\d{1,4})\\.(\\d{1,4})");
 
   /** Sets up {@code options} for a client stalled that long to be let go. */
   NetServerOptions apply(NetServerOptions options, long stallTimeoutMillis) {
@@ -60,8 +81,9 @@ public enum Stalls {
       log.info("transport: native ({}); the kernel lets go of a client that takes nothing (TCP_USER_TIMEOUT)",
         transport == null ? "?" : transport.name());
     } else if (vertx.isNativeTransportEnabled()) {
-      log.info("transport: native, without TCP_USER_TIMEOUT on this system; an idle timer lets go of a client"
-        + " that takes nothing");
+      log.info("transport: native, on a system whose TCP_USER_TIMEOUT does not cover a shut window ({} {});"
+        + " an idle timer lets go of a client that takes nothing", System.getProperty("os.name"),
+        System.getProperty("os.version"));
     } else {
       Throwable why = vertx.unavailableNativeTransportCause();
       log.info("transport: NIO ({}); an idle timer lets go of a client that takes nothing",
