@@ -223,6 +223,11 @@ public final class ServerVerticle extends VerticleBase {
     return doorkeeper;
   }
 
+  /** How this loop's clients that take nothing are let go. */
+  Stalls stalls() {
+    return stalls;
+  }
+
   /** A chat connection at its door, before it is a {@link Connection}: told why in a line when refused. */
   record LinkDoor(Link link, ReadStream<?> socket, Consumer<Handler<Void>> closeHandler) implements Doorkeeper.Door {
 

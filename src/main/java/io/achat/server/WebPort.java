@@ -83,10 +83,8 @@ final class WebPort {
       .setMaxWebSocketFrameSize(maxWebSocketFrame())
       // Without h2c, a connection is seen as soon as it is accepted, not at its first bytes.
       .setHttp2ClearTextEnabled(false);
-    if (Stalls.of(loop.vertx()) == Stalls.KERNEL) {
-      // As on the chat port: a client that takes nothing for stallTimeoutMillis is let go sooner.
-      options.setTcpUserTimeout((int) config.stallTimeoutMillis());
-    }
+    // As on the chat port, where the kernel does it: a client that takes nothing is let go sooner.
+    loop.stalls().kernelOnly(options, config.stallTimeoutMillis());
     config.servingTls(options);
     visits = new HttpVisits<>(vertx, config.requestTimeoutMillis(), config.keepAliveTimeoutMillis(), visit -> {
       loop.refusals().info(log, "{} closed: no whole request within {} ms (requestTimeoutMillis)",
