@@ -27,11 +27,14 @@ import java.util.regex.Pattern;
  *       connection with nothing queued before the timer could fire (see
  *       {@link Connection#heartbeat}). Both count the JVM's clock, which runs on while the
  *       process is stopped: a heartbeat that comes late writes nothing to every connection with
- *       nothing queued, but an idle timer that came due before it (its deadline is set by the
- *       last write it saw) runs first, so a pause longer than about stallTimeoutMillis may still
- *       drop some quiet clients. Nor is a client let go that stops reading while less than its
- *       socket's send buffer is queued for it: Vert.x's queue is empty and the kernel's is not
- *       visible.</li>
+ *       nothing queued, but Netty schedules each idle check from the last activity it saw when
+ *       it last ran, so a check can fall due before the heartbeat and, run after the pause,
+ *       find the socket silent too long: a pause longer than about stallTimeoutMillis may drop
+ *       some quiet clients. The public API has nothing else that ends a socket whose output does
+ *       not drain ({@code close()} flushes first), so only a stallTimeoutMillis above the
+ *       longest pause keeps them all. Nor is a client let go that stops reading while less than
+ *       its socket's send buffer is queued for it: Vert.x's queue is empty and the kernel's is
+ *       not visible.</li>
  * </ul>
  */
 public enum Stalls {
