@@ -47,14 +47,7 @@ class EvictionTest {
       CompletableFuture<List<String>> carolGot = Background.supply(() ->
         IntStream.range(0, count).mapToObj(i -> carol.readLine()).toList());
       // alice reads too (she is told who is no longer connected), up to her own last line.
-      CompletableFuture<List<String>> aliceGot = Background.supply(() -> {
-        List<String> lines = new ArrayList<>();
-        for (String line = alice.readLine(); !"from alice: done".equals(line); line = alice.readLine()) {
-          assertThat(line).as("alice was cut off").isNotNull();
-          lines.add(line);
-        }
-        return lines;
-      });
+      CompletableFuture<List<String>> aliceGot = readUpToDone(alice);
       for (int i = 0; i < count; i++) {
         alice.send(to + i + " " + text);
       }
@@ -107,14 +100,7 @@ class EvictionTest {
         }
         alice.send("alice: done");
       });
-      CompletableFuture<List<String>> aliceGot = Background.supply(() -> {
-        List<String> lines = new ArrayList<>();
-        for (String line = alice.readLine(); !"from alice: done".equals(line); line = alice.readLine()) {
-          assertThat(line).as("alice was cut off").isNotNull();
-          lines.add(line);
-        }
-        return lines;
-      });
+      CompletableFuture<List<String>> aliceGot = readUpToDone(alice);
       watcher.awaitGone("deaf");
       long cutOff = System.nanoTime();
       long deadline = cutOff + TimeUnit.SECONDS.toNanos(10);
@@ -192,6 +178,18 @@ class EvictionTest {
     } finally {
       browser.close();
     }
+  }
+
+  /** In the background: what {@code alice} reads up to her own {@code done}; fails if she is cut off first. */
+  private static CompletableFuture<List<String>> readUpToDone(LineClient alice) {
+    return Background.supply(() -> {
+      List<String> lines = new ArrayList<>();
+      for (String line = alice.readLine(); !"from alice: done".equals(line); line = alice.readLine()) {
+        assertThat(line).as("alice was cut off").isNotNull();
+        lines.add(line);
+      }
+      return lines;
+    });
   }
 
   private static long openConnections(Vertx vertx) {
