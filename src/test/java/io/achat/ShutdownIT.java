@@ -2,17 +2,15 @@ package io.achat;
 
 import io.achat.support.JarProcess;
 import io.achat.support.LineClient;
+import io.achat.support.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.ConnectException;
-import java.net.Socket;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The book's "Clean Shutdown" against the real jar: a signal, every accepted message delivered, exit 0. */
 class ShutdownIT {
@@ -44,7 +42,7 @@ class ShutdownIT {
         assertThat(server.exitStatus(30)).isZero();
         assertThat(server.output()).anyMatch(line -> line.contains("a-chat stopped"));
       }
-      assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+      assertThat(Ports.refused(port)).as("a connection to the closed port is refused").isTrue();
     }
   }
 
