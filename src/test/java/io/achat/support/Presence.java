@@ -18,9 +18,14 @@ public final class Presence {
   private Presence() {
   }
 
-  /** Waits until {@code from}'s node routes to {@code who}. */
+  /**
+   * Waits until {@code from}'s node routes to {@code who}: each round trip goes through the
+   * broker, so this waits on the broker, not on a clock; it gives up after 20 s (and 100 rounds
+   * at least), since who is awaited may be a page reconnecting after its own back-off.
+   */
   public static void awaitSeen(LineClient from, String who) {
-    for (int round = 0; round < 10_000; round++) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    for (int round = 0; round < 100 || System.nanoTime() < deadline; round++) {
       from.send(who + ": " + PROBE);
       if (!from.sync().contains("error: not connected: " + who)) {
         return;
