@@ -77,7 +77,8 @@ public record ChatConfig(
   int maxManagementConnections,
   int maxNewConnectionsPerAddress,
   long requestTimeoutMillis,
-  long keepAliveTimeoutMillis) {
+  long keepAliveTimeoutMillis,
+  int passwordCheckThreads) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
   /**
@@ -129,7 +130,8 @@ public record ChatConfig(
     MAX_MANAGEMENT_CONNECTIONS("maxManagementConnections"),
     MAX_NEW_CONNECTIONS_PER_ADDRESS("maxNewConnectionsPerAddress"),
     REQUEST_TIMEOUT_MILLIS("requestTimeoutMillis"),
-    KEEP_ALIVE_TIMEOUT_MILLIS("keepAliveTimeoutMillis");
+    KEEP_ALIVE_TIMEOUT_MILLIS("keepAliveTimeoutMillis"),
+    PASSWORD_CHECK_THREADS("passwordCheckThreads");
 
     private final String json;
 
@@ -239,6 +241,11 @@ public record ChatConfig(
       "must be at least 100", requestTimeoutMillis);
     require(keepAliveTimeoutMillis >= 100 && keepAliveTimeoutMillis <= Integer.MAX_VALUE, Key.KEEP_ALIVE_TIMEOUT_MILLIS,
       "must be at least 100", keepAliveTimeoutMillis);
+    require(passwordCheckThreads >= 0, Key.PASSWORD_CHECK_THREADS, "must be 0 (half the cores) or more",
+      passwordCheckThreads);
+    if (passwordCheckThreads == 0) {
+      passwordCheckThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
   }
 
   /** Whether registered names need their password. */
@@ -438,7 +445,8 @@ public record ChatConfig(
       integer(merged, Key.MAX_MANAGEMENT_CONNECTIONS),
       integer(merged, Key.MAX_NEW_CONNECTIONS_PER_ADDRESS),
       longInteger(merged, Key.REQUEST_TIMEOUT_MILLIS),
-      longInteger(merged, Key.KEEP_ALIVE_TIMEOUT_MILLIS));
+      longInteger(merged, Key.KEEP_ALIVE_TIMEOUT_MILLIS),
+      integer(merged, Key.PASSWORD_CHECK_THREADS));
   }
 
   /**
@@ -506,7 +514,8 @@ public record ChatConfig(
       .put(Key.MAX_MANAGEMENT_CONNECTIONS.json(), maxManagementConnections)
       .put(Key.MAX_NEW_CONNECTIONS_PER_ADDRESS.json(), maxNewConnectionsPerAddress)
       .put(Key.REQUEST_TIMEOUT_MILLIS.json(), requestTimeoutMillis)
-      .put(Key.KEEP_ALIVE_TIMEOUT_MILLIS.json(), keepAliveTimeoutMillis);
+      .put(Key.KEEP_ALIVE_TIMEOUT_MILLIS.json(), keepAliveTimeoutMillis)
+      .put(Key.PASSWORD_CHECK_THREADS.json(), passwordCheckThreads);
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -659,7 +668,8 @@ public record ChatConfig(
         + " maxConnectionsPerAddress=%d exemptAddresses=%s proxyProtocol=%s trustedProxies=%s"
         + " webPort=%d webOrigins=%s webHosts=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
         + " stallTimeoutMillis=%d accounts=%s accountsRequired=%s accountsOverTlsOnly=%s maxManagementConnections=%d"
-        + " maxNewConnectionsPerAddress=%d requestTimeoutMillis=%d keepAliveTimeoutMillis=%d",
+        + " maxNewConnectionsPerAddress=%d requestTimeoutMillis=%d keepAliveTimeoutMillis=%d"
+        + " passwordCheckThreads=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
@@ -668,6 +678,6 @@ public record ChatConfig(
       webHosts.isEmpty() ? "localhost+listening" : String.join(",", webHosts), maxClientMemory,
       webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis, accounts() ? accountsFile : "off",
       accountsRequired, accountsOverTlsOnly, maxManagementConnections, maxNewConnectionsPerAddress, requestTimeoutMillis,
-      keepAliveTimeoutMillis);
+      keepAliveTimeoutMillis, passwordCheckThreads);
   }
 }

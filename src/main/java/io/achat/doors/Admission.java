@@ -105,6 +105,15 @@ public final class Admission implements Shareable {
     if (address == null || !config.limitsAddress(address)) {
       return null;
     }
+    return prefix(address);
+  }
+
+  /**
+   * What {@code address} counts under for every per-address rule, exempt or not: itself for
+   * IPv4, its /64 for IPv6 (one host's share of a network, which hands a host a /64 and every
+   * address in it).
+   */
+  public static String prefix(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
       return address.getHostAddress();
     }

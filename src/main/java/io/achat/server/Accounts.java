@@ -1,10 +1,14 @@
 package io.achat.server;
 
 import io.achat.accounts.AccountsFile;
+import io.achat.accounts.LoginGuard;
 import io.achat.accounts.PasswordHash;
+import io.achat.doors.Admission;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.file.FileProps;
@@ -13,30 +17,31 @@ import io.vertx.core.shareddata.Shareable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Registered names ({@code accountsFile}): which names need a password, and the check of one.
- * The file is read at start and again within {@link #RELOAD_MILLIS} of each change. A password is
- * checked on a worker pool of its own ({@link #HASHING_THREADS} threads, at most
- * {@link #MAX_CHECKING} checks queued), never on an event loop; the failures of each client
- * address are counted node-wide, and an address with {@link #MAX_FAILURES} in a minute is refused
- * until that minute is over. No password nor hash is ever logged or answered. One per accept
- * loop, used on its context; the accounts in force, the failure counts and the pool are shared
- * by the node's loops, so that all of them take a changed file at once.
+ * The file is read at start and again within {@link #RELOAD_MILLIS} of each change. Before a
+ * password costs a hash the node's {@link LoginGuard} decides whether it is heard at all (per
+ * address, IPv6 per /64, and per name from places the name is not at home in); a password is
+ * then checked on a worker pool of its own ({@code passwordCheckThreads}: half the cores, at
+ * least one), never on an event loop, with at most {@link #MAX_WAITING} checks waiting in each of
+ * two lanes, a name's familiar places first. No password nor hash is ever logged or answered.
+ * One per accept loop, used on its context; the accounts in force, the guard and the pool are
+ * shared by the node's loops, so that all of them take a changed file at once.
  */
 final class Accounts {
 
   static final long RELOAD_MILLIS = 2000;
-  static final int MAX_FAILURES = 5;
-  static final long FAILURE_WINDOW_MILLIS = 60_000;
-  private static final int HASHING_THREADS = 2;
-  private static final int MAX_CHECKING = 64;
+  private static final int MAX_WAITING = 64;
   /** The same words for a wrong password, a missing one and a password for a name without an account. */
   static final String WRONG = "wrong name or password";
 
@@ -56,9 +61,9 @@ final class Accounts {
     this.config = config;
     this.metrics = metrics;
     this.file = Path.of(config.accountsFile());
-    this.hashing = vertx.createSharedWorkerExecutor("a-chat-passwords", HASHING_THREADS);
+    this.hashing = vertx.createSharedWorkerExecutor("a-chat-passwords", config.passwordCheckThreads());
     LocalMap<String, Shared> map = vertx.sharedData().getLocalMap("a-chat.accounts");
-    Shared fresh = new Shared();
+    Shared fresh = new Shared(config.passwordCheckThreads());
     Shared raced = map.putIfAbsent(file.toAbsolutePath().toString(), fresh); // one per file: a redeploy may name another
     this.shared = raced != null ? raced : fresh;
     synchronized (shared) {
@@ -88,7 +93,8 @@ final class Accounts {
 
   /**
    * Decides on a login: completes with why it is refused ({@code error: } text), or empty when
-   * the name may go on to the broker. {@code password} is null when the login line had none.
+   * the name may go on to the broker. {@code password} is null when the login line had none;
+   * {@code address} is the client's, null when unknown.
    */
   Future<Optional<String>> check(String name, String password, boolean secure, String address) {
     PasswordHash hash = shared.byName.get(name);
@@ -99,37 +105,63 @@ final class Accounts {
       }
       return Future.succeededFuture(Optional.empty());
     }
-    // From here on a password decides: an address that guessed too often is not heard.
-    if (address != null && shared.blocked(address)) {
-      metrics.refused(ChatMetrics.Refusal.THROTTLED);
-      return Future.succeededFuture(Optional.of("too many failed logins from your address; try again in a minute"));
-    }
     if (password != null && config.accountsOverTlsOnly() && !secure) {
       metrics.refused(ChatMetrics.Refusal.PASSWORD);
       return Future.succeededFuture(Optional.of("this server takes passwords over TLS only"));
     }
-    if (password == null) {
-      return Future.succeededFuture(failed(address));
+    // From here on a password decides; the guard hears it or not before it costs anything.
+    String place = place(address);
+    if (password == null) { // a registered name without one: no guess, but a failure of the address
+      return Future.succeededFuture(shared.guard.throttled(place) ? addressThrottled() : failed(place));
     }
-    if (shared.checking.incrementAndGet() > MAX_CHECKING) {
-      shared.checking.decrementAndGet();
-      metrics.refused(ChatMetrics.Refusal.UNAVAILABLE);
-      return Future.succeededFuture(Optional.of("the server is busy checking passwords; try again"));
+    LoginGuard.Verdict verdict = shared.guard.admit(name, place);
+    if (verdict == LoginGuard.Verdict.ADDRESS_THROTTLED) {
+      return Future.succeededFuture(addressThrottled());
+    }
+    if (verdict == LoginGuard.Verdict.NAME_THROTTLED) {
+      // The same words whether the name is registered or not.
+      metrics.refused(ChatMetrics.Refusal.THROTTLED);
+      return Future.succeededFuture(Optional.of(NAME_THROTTLED));
     }
     // A name without an account costs the same work: the time taken does not tell which it is.
     PasswordHash against = hash != null ? hash : PasswordHash.dummy();
-    return hashing.executeBlocking(() -> against.matches(password) && hash != null, false)
-      .eventually(() -> {
-        shared.checking.decrementAndGet();
-        return Future.succeededFuture();
-      })
-      .map(right -> right ? Optional.<String>empty() : failed(address));
+    Future<Boolean> right = shared.check(vertx, hashing, () -> against.matches(password) && hash != null,
+      verdict == LoginGuard.Verdict.FAMILIAR);
+    if (right == null) {
+      metrics.refused(ChatMetrics.Refusal.UNAVAILABLE);
+      return Future.succeededFuture(Optional.of("the server is busy checking passwords; try again"));
+    }
+    return right.map(ok -> {
+      if (!ok) {
+        return failed(place);
+      }
+      shared.guard.succeeded(name, place);
+      return Optional.<String>empty();
+    });
   }
 
-  private Optional<String> failed(String address) {
-    if (address != null) {
-      shared.failed(address);
+  /** The words for a name tried too often from unfamiliar places, registered or not. */
+  static final String NAME_THROTTLED = "too many login attempts for this name; try again in a minute";
+
+  /** What a client address counts under (IPv6: its /64); null when there is none. */
+  private static String place(String address) {
+    if (address == null) {
+      return null;
     }
+    try {
+      return Admission.prefix(InetAddress.getByName(address)); // a literal: never looked up
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  private Optional<String> addressThrottled() {
+    metrics.refused(ChatMetrics.Refusal.THROTTLED);
+    return Optional.of("too many failed logins from your address; try again in a minute");
+  }
+
+  private Optional<String> failed(String place) {
+    shared.guard.failed(place);
     metrics.refused(ChatMetrics.Refusal.PASSWORD);
     return Optional.of(WRONG);
   }
@@ -162,37 +194,64 @@ final class Accounts {
     });
   }
 
-  /** What the node's accept loops share: the accounts in force, failures per address, checks under way. */
+  /** What the node's accept loops share: the accounts in force, the guard, the checks under way. */
   private static final class Shared implements Shareable {
 
-    /** Addresses tracked at most; past it, the oldest windows are dropped first. */
-    private static final int MAX_ADDRESSES = 100_000;
-
-    private final Map<String, long[]> failures = new ConcurrentHashMap<>();
-    private final AtomicInteger checking = new AtomicInteger();
+    private final LoginGuard guard = new LoginGuard();
+    private final int threads;
+    /** Checks on the pool now, and those waiting: a name's familiar places first. */
+    private int running;
+    private final Deque<Runnable> familiar = new ArrayDeque<>();
+    private final Deque<Runnable> others = new ArrayDeque<>();
     /** The registered names in force, read by every accept loop of the node. */
     private volatile Map<String, PasswordHash> byName;
     private volatile FileProps seen;
-    private final java.util.concurrent.atomic.AtomicBoolean reloading = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean reloading = new AtomicBoolean();
 
-    /** Whether {@code address} has failed {@link #MAX_FAILURES} times in its current window. */
-    boolean blocked(String address) {
-      long[] window = failures.get(address);
-      return window != null && System.nanoTime() - window[0] < TimeUnit.MILLISECONDS.toNanos(FAILURE_WINDOW_MILLIS)
-        && window[1] >= MAX_FAILURES;
+    Shared(int threads) {
+      this.threads = threads;
     }
 
-    void failed(String address) {
-      long now = System.nanoTime();
-      if (failures.size() >= MAX_ADDRESSES) {
-        failures.values().removeIf(w -> now - w[0] >= TimeUnit.MILLISECONDS.toNanos(FAILURE_WINDOW_MILLIS));
-        if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(address)) {
-          return; // memory stays bounded; the check pool still bounds how fast anyone guesses
+    /**
+     * Runs {@code check} on the pool once a thread is free, completing on the caller's context;
+     * null when {@link #MAX_WAITING} checks of its lane wait already.
+     */
+    Future<Boolean> check(Vertx vertx, WorkerExecutor pool, Callable<Boolean> check, boolean familiarPlace) {
+      Context context = vertx.getOrCreateContext();
+      Promise<Boolean> result = Promise.promise();
+      Runnable job = () -> context.runOnContext(v -> pool.executeBlocking(check, false).onComplete(ar -> {
+        Runnable next = finished();
+        if (next != null) {
+          next.run();
+        }
+        result.handle(ar);
+      }));
+      synchronized (this) {
+        if (running < threads) {
+          running++;
+        } else {
+          Deque<Runnable> lane = familiarPlace ? familiar : others;
+          if (lane.size() >= MAX_WAITING) {
+            return null;
+          }
+          lane.addLast(job);
+          return result.future();
         }
       }
-      failures.compute(address, (a, window) ->
-        window == null || now - window[0] >= TimeUnit.MILLISECONDS.toNanos(FAILURE_WINDOW_MILLIS)
-          ? new long[] {now, 1} : new long[] {window[0], window[1] + 1});
+      job.run();
+      return result.future();
+    }
+
+    /** A check is done: the next one waiting, which takes its thread, or null. */
+    private synchronized Runnable finished() {
+      Runnable next = familiar.pollFirst();
+      if (next == null) {
+        next = others.pollFirst();
+      }
+      if (next == null) {
+        running--;
+      }
+      return next;
     }
   }
 }

@@ -69,4 +69,16 @@ public final class ChatServerFixture {
   public LineClient loginSlowReader(String login) {
     return LineClient.login("127.0.0.1", port(), login, 4096);
   }
+
+  /**
+   * A connection that starts, as a proxy's would, with a PROXY header naming {@code client}
+   * (IPv4 or IPv6): deploy with {@code proxyProtocol} and loopback among {@code trustedProxies}.
+   */
+  public LineClient proxied(String client) {
+    LineClient connection = connect();
+    boolean six = client.contains(":");
+    connection.send("PROXY " + (six ? "TCP6 " : "TCP4 ") + client + (six ? " ::1" : " 127.0.0.1") + " 40000 " + port()
+      + "\r");
+    return connection;
+  }
 }

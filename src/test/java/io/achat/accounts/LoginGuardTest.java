@@ -1,0 +1,98 @@
+package io.achat.accounts;
+
+import io.achat.accounts.LoginGuard.Verdict;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Who may have a password checked, with a clock the test moves. */
+@Timeout(30)
+class LoginGuardTest {
+
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final LoginGuard guard = new LoginGuard(now::get, 100);
+
+  private void advance(long seconds) {
+    now.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
+  }
+
+  @Test
+  void aNameGetsThreeAttemptsAMinuteFromUnfamiliarPlacesThenOneEveryTwentySeconds() {
+    for (int i = 0; i < LoginGuard.NAME_ATTEMPTS; i++) {
+      assertThat(guard.admit("alice", "203.0.113." + i)).isEqualTo(Verdict.UNFAMILIAR);
+    }
+    assertThat(guard.admit("alice", "203.0.113.100")).isEqualTo(Verdict.NAME_THROTTLED);
+    assertThat(guard.admit("bob", "203.0.113.100")).as("another name has a budget of its own")
+      .isEqualTo(Verdict.UNFAMILIAR);
+    advance(19);
+    assertThat(guard.admit("alice", "203.0.113.101")).isEqualTo(Verdict.NAME_THROTTLED);
+    advance(1);
+    assertThat(guard.admit("alice", "203.0.113.102")).isEqualTo(Verdict.UNFAMILIAR);
+    assertThat(guard.admit("alice", "203.0.113.103")).isEqualTo(Verdict.NAME_THROTTLED);
+    advance(600);
+    for (int i = 0; i < LoginGuard.NAME_ATTEMPTS; i++) {
+      assertThat(guard.admit("alice", "198.51.100." + i)).as("a full bucket holds three, no more")
+        .isEqualTo(Verdict.UNFAMILIAR);
+    }
+    assertThat(guard.admit("alice", "198.51.100.200")).isEqualTo(Verdict.NAME_THROTTLED);
+  }
+
+  @Test
+  void fromAPlaceItLoggedInFromANameIsAtHomeWhateverItsBudget() {
+    guard.succeeded("alice", "198.51.100.7");
+    for (int i = 0; i < 10; i++) {
+      assertThat(guard.admit("alice", "203.0.113." + i)).isIn(Verdict.UNFAMILIAR, Verdict.NAME_THROTTLED);
+    }
+    assertThat(guard.admit("alice", "203.0.113.99")).isEqualTo(Verdict.NAME_THROTTLED);
+    for (int i = 0; i < 10; i++) {
+      assertThat(guard.admit("alice", "198.51.100.7")).isEqualTo(Verdict.FAMILIAR);
+    }
+    assertThat(guard.admit("bob", "198.51.100.7")).as("a place is familiar to the name that logged in there")
+      .isEqualTo(Verdict.UNFAMILIAR);
+  }
+
+  @Test
+  void anAddressWithFiveFailuresIsNotHeardForTheRestOfItsMinuteFamiliarOrNot() {
+    guard.succeeded("alice", "198.51.100.7");
+    for (int i = 0; i < LoginGuard.ADDRESS_FAILURES; i++) {
+      assertThat(guard.admit("alice", "198.51.100.7")).isEqualTo(Verdict.FAMILIAR);
+      guard.failed("198.51.100.7");
+    }
+    assertThat(guard.admit("alice", "198.51.100.7")).isEqualTo(Verdict.ADDRESS_THROTTLED);
+    assertThat(guard.admit("bob", "198.51.100.7")).isEqualTo(Verdict.ADDRESS_THROTTLED);
+    advance(59);
+    assertThat(guard.admit("alice", "198.51.100.7")).isEqualTo(Verdict.ADDRESS_THROTTLED);
+    advance(1);
+    assertThat(guard.admit("alice", "198.51.100.7")).isEqualTo(Verdict.FAMILIAR);
+  }
+
+  @Test
+  void aNameKeepsItsLastEightPlaces() {
+    for (int i = 0; i < LoginGuard.FAMILIAR_PER_NAME + 1; i++) {
+      guard.succeeded("alice", "198.51.100." + i);
+    }
+    guard.succeeded("alice", "198.51.100.1"); // seen again: the latest now
+    guard.succeeded("alice", "198.51.100.100");
+    assertThat(guard.admit("alice", "198.51.100.0")).isEqualTo(Verdict.UNFAMILIAR);
+    assertThat(guard.admit("alice", "198.51.100.2")).isEqualTo(Verdict.UNFAMILIAR);
+    assertThat(guard.admit("alice", "198.51.100.1")).isEqualTo(Verdict.FAMILIAR);
+    assertThat(guard.admit("alice", "198.51.100.8")).isEqualTo(Verdict.FAMILIAR);
+    assertThat(guard.admit("alice", "198.51.100.100")).isEqualTo(Verdict.FAMILIAR);
+  }
+
+  @Test
+  void aFloodOfNewNamesAndAddressesCannotGrowWhatItRemembers() {
+    for (int i = 0; i < 10_000; i++) {
+      guard.admit("name" + i, "10.0." + (i / 256) + "." + (i % 256));
+      guard.failed("10.1." + (i / 256) + "." + (i % 256));
+      guard.succeeded("name" + i, "10.2." + (i / 256) + "." + (i % 256));
+    }
+    assertThat(java.util.Arrays.stream(guard.sizes()).max().orElseThrow()).isLessThanOrEqualTo(100);
+    // What it still remembers works as before: the latest name's place, the latest address's failures.
+    assertThat(guard.admit("name9999", "10.2.39.15")).isEqualTo(Verdict.FAMILIAR);
+  }
+}

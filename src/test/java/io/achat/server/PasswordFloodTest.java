@@ -1,0 +1,151 @@
+package io.achat.server;
+
+import io.achat.accounts.AccountsFile;
+import io.achat.accounts.LoginGuard;
+import io.achat.accounts.PasswordHash;
+import io.achat.support.Background;
+import io.achat.support.ChatServerFixture;
+import io.achat.support.LineClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Wrong passwords from ever new addresses (claimed through the PROXY protocol from loopback, as
+ * a botnet or one host's IPv6 /64 gets them for free): the owner of the name still gets in from
+ * where she logged in before, and guesses past a name's budget cost no hash.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class PasswordFloodTest {
+
+  private static final String WRONG = "error: " + Accounts.WRONG;
+  private static final String WAIT = "error: " + Accounts.NAME_THROTTLED;
+  private static final String ALICE_HOME = "198.51.100.7";
+
+  @TempDir
+  Path dir;
+  private Path file;
+
+  @BeforeEach
+  void accounts() throws Exception {
+    file = dir.resolve("accounts");
+    // Cheap for alice, so that her own check is quick; the guesses at names without an account
+    // cost a full hash (PasswordHash.dummy), which is what makes a queue.
+    AccountsFile.write(file, Map.of("alice", PasswordHash.of("alice's secret", 1000)));
+  }
+
+  private ChatServerFixture deploy(Vertx vertx) {
+    return ChatServerFixture.deploy(vertx, new JsonObject().put("accountsFile", file.toString())
+      .put("proxyProtocol", true).put("trustedProxies", "loopback").put("passwordCheckThreads", 1));
+  }
+
+  /** A login from {@code client} as {@code line}: null when accepted, else the server's answer. */
+  private static String attempt(ChatServerFixture server, String client, String line) {
+    String name = line.split(" ")[0];
+    try (LineClient connection = server.proxied(client)) {
+      connection.send(line);
+      connection.send(name + ": mine?");
+      String answer = connection.readLine();
+      return ("from " + name + ": mine?").equals(answer) ? null : answer;
+    }
+  }
+
+  /** The i-th of ever new addresses, none of them 198.51.100.0/24. */
+  private static String fresh(int i) {
+    return "10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff);
+  }
+
+  @Test
+  void theOwnerGetsInFromHerFamiliarPlaceWhileGuessesAtHerNameComeFromEverNewAddresses(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx);
+    assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).isNull();
+    AtomicInteger next = new AtomicInteger(1);
+    List<CompletableFuture<List<String>>> flood = IntStream.range(0, 8).mapToObj(t -> Background.supply(() -> {
+      List<String> answers = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        answers.add(attempt(server, fresh(next.getAndIncrement()), "alice guess" + i));
+      }
+      return answers;
+    })).toList();
+    try (LineClient watcher = server.proxied("192.0.2.50").named("watcher")) {
+      watcher.send("watcher");
+      watcher.sync();
+      for (int round = 0; round < 5; round++) {
+        long start = System.nanoTime();
+        assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).as("alice at home, round %d", round).isNull();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to get in").isLessThan(3000);
+        watcher.awaitGone("alice"); // her login is free again for the next round
+      }
+    }
+    List<String> answers = new ArrayList<>();
+    for (CompletableFuture<List<String>> thread : flood) {
+      answers.addAll(thread.get(60, TimeUnit.SECONDS));
+    }
+    // Three attempts a minute from new places were heard, alice's first login among them (and one
+    // more for every 20 s the flood lasted); the rest cost nothing.
+    assertThat(answers).hasSize(320).containsOnly(WRONG, WAIT);
+    assertThat(answers.stream().filter(WRONG::equals).count())
+      .isBetween(LoginGuard.NAME_ATTEMPTS - 1L, LoginGuard.NAME_ATTEMPTS + 1L);
+    // From a new place alice is told to wait like anyone else, in the same words as for a name
+    // nobody registered.
+    assertThat(attempt(server, "198.51.100.99", "alice alice's secret")).isEqualTo(WAIT);
+    List<String> nobody = IntStream.range(0, LoginGuard.NAME_ATTEMPTS + 1)
+      .mapToObj(i -> attempt(server, fresh(100_000 + i), "zed guess" + i)).toList();
+    assertThat(nobody).containsExactly(WRONG, WRONG, WRONG, WAIT);
+  }
+
+  @Test
+  void aCheckFromAFamiliarPlaceGoesBeforeEveryOtherWaiting(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx);
+    assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).isNull();
+    // Guesses at 24 names nobody registered, each a full hash on the one thread: a queue of seconds.
+    int spray = 24;
+    AtomicInteger answered = new AtomicInteger();
+    List<CompletableFuture<String>> guesses = IntStream.range(0, spray).mapToObj(i -> Background.supply(() -> {
+      String answer = attempt(server, fresh(i + 1), "spray" + i + " guess");
+      answered.incrementAndGet();
+      return answer;
+    })).toList();
+    try (LineClient plain = server.proxied("192.0.2.50").named("plain")) {
+      plain.send("plain");
+      plain.sync(); // the guesses' connections were read by now, or come after alice's
+    }
+    long start = System.nanoTime();
+    assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).isNull();
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(millis).as("ms for alice to get in past the queue").isLessThan(3000);
+    assertThat(answered.get()).as("guesses answered before alice got in").isLessThan(spray / 2);
+    for (CompletableFuture<String> guess : guesses) {
+      assertThat(guess.get(90, TimeUnit.SECONDS)).isEqualTo(WRONG);
+    }
+  }
+
+  @Test
+  void failuresCountPerSlash64OfIpv6(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx);
+    // Five failures from five addresses of one /64, each at another name.
+    for (int i = 0; i < LoginGuard.ADDRESS_FAILURES; i++) {
+      assertThat(attempt(server, "2001:db8:1:2::" + (i + 1), "name" + i + " guess")).isEqualTo(WRONG);
+    }
+    assertThat(attempt(server, "2001:db8:1:2:ffff::9", "alice alice's secret"))
+      .isEqualTo("error: too many failed logins from your address; try again in a minute");
+    assertThat(attempt(server, "2001:db8:1:3::1", "alice alice's secret")).as("the next /64").isNull();
+  }
+}
