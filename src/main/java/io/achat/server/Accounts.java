@@ -142,6 +142,17 @@ final class Accounts {
 
   /** The words for a name tried too often from unfamiliar places, registered or not. */
   static final String NAME_THROTTLED = "too many login attempts for this name; try again in a minute";
+  static final String ADDRESS_THROTTLED = "too many failed logins from your address; try again in a minute";
+  /**
+   * How long a connection waits for a refusal the guard gave before any hash: without it the
+   * refusals cost so little that each connection could ask thousands of times a second.
+   */
+  static final long HOLD_MILLIS = 1000;
+
+  /** Whether {@code why} is a refusal of the guard's, which the connection hears {@link #HOLD_MILLIS} late. */
+  static boolean heldBack(String why) {
+    return NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why);
+  }
 
   /** What a client address counts under (IPv6: its /64); null when there is none. */
   private static String place(String address) {
@@ -157,7 +168,7 @@ final class Accounts {
 
   private Optional<String> addressThrottled() {
     metrics.refused(ChatMetrics.Refusal.THROTTLED);
-    return Optional.of("too many failed logins from your address; try again in a minute");
+    return Optional.of(ADDRESS_THROTTLED);
   }
 
   private Optional<String> failed(String place) {

@@ -221,8 +221,17 @@ final class Connection {
       String why = ar.failed() ? "the password could not be checked" : ar.result().orElse(null);
       if (why == null) {
         join();
+        return;
+      }
+      loop.refusals().info(log, "{} refused as '{}': {}", link.remoteAddress(), login, why);
+      if (Accounts.heldBack(why)) {
+        // Refused before any hash: told a while later, so that one connection cannot ask faster.
+        loginTimer = loop.vertx().setTimer(Accounts.HOLD_MILLIS, t -> {
+          if (state == State.CHECKING) {
+            refuse(Replies.error(why));
+          }
+        });
       } else {
-        loop.refusals().info(log, "{} refused as '{}': {}", link.remoteAddress(), login, why);
         refuse(Replies.error(why));
       }
     });
