@@ -3,6 +3,7 @@ package io.achat.server;
 import io.achat.accounts.AccountsFile;
 import io.achat.accounts.LoginGuard;
 import io.achat.accounts.PasswordHash;
+import io.achat.bench.BenchCommand;
 import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,5 +154,23 @@ class PasswordFloodTest {
     assertThat(attempt(server, "2001:db8:1:2:ffff::9", "alice alice's secret"))
       .isEqualTo("error: too many failed logins from your address; try again in a minute");
     assertThat(attempt(server, "2001:db8:1:3::1", "alice alice's secret")).as("the next /64").isNull();
+  }
+
+  @Test
+  void theBenchsGuessesModeMeasuresTheSame(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx);
+    PrintStream out = System.out;
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    int status;
+    System.setOut(new PrintStream(report, true, StandardCharsets.UTF_8));
+    try {
+      status = BenchCommand.main(new String[] {"guesses", "--password", "alice's secret", "--guessers", "4",
+        "--logins", "2", "--duration", "3", "127.0.0.1:" + server.port()});
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(report.toString(StandardCharsets.UTF_8)).contains("2 of 2 logged in")
+      .contains(WAIT).contains("chat round trip");
+    assertThat(status).isZero();
   }
 }
