@@ -129,7 +129,7 @@ final class Accounts {
       verdict == LoginGuard.Verdict.FAMILIAR);
     if (right == null) {
       metrics.refused(ChatMetrics.Refusal.UNAVAILABLE);
-      return Future.succeededFuture(Optional.of("the server is busy checking passwords; try again"));
+      return Future.succeededFuture(Optional.of(BUSY));
     }
     return right.map(ok -> {
       if (!ok) {
@@ -143,15 +143,16 @@ final class Accounts {
   /** The words for a name tried too often from unfamiliar places, registered or not. */
   static final String NAME_THROTTLED = "too many login attempts for this name; try again in a minute";
   static final String ADDRESS_THROTTLED = "too many failed logins from your address; try again in a minute";
+  static final String BUSY = "the server is busy checking passwords; try again";
   /**
    * How long a connection waits for a refusal the guard gave before any hash: without it the
    * refusals cost so little that each connection could ask thousands of times a second.
    */
   static final long HOLD_MILLIS = 1000;
 
-  /** Whether {@code why} is a refusal of the guard's, which the connection hears {@link #HOLD_MILLIS} late. */
+  /** Whether {@code why} refuses a password before any hash: the connection hears it {@link #HOLD_MILLIS} late. */
   static boolean heldBack(String why) {
-    return NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why);
+    return NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why) || BUSY.equals(why);
   }
 
   /** What a client address counts under (IPv6: its /64); null when there is none. */

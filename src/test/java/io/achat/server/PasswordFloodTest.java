@@ -157,6 +157,21 @@ class PasswordFloodTest {
   }
 
   @Test
+  void pastSixtyFourChecksWaitingTheNextIsToldTheServerIsBusyASecondLate(Vertx vertx) throws Exception {
+    ChatServerFixture server = deploy(vertx);
+    // One check running and 64 waiting fill the lane; guesses at names nobody registered, a full hash each.
+    List<CompletableFuture<String>> guesses = IntStream.range(0, 70).mapToObj(i -> Background.supply(() ->
+      attempt(server, fresh(i + 1), "crowd" + i + " guess"))).toList();
+    List<String> answers = new ArrayList<>();
+    for (CompletableFuture<String> guess : guesses) {
+      answers.add(guess.get(110, TimeUnit.SECONDS));
+    }
+    assertThat(answers).containsOnly(WRONG, "error: " + Accounts.BUSY);
+    assertThat(answers.stream().filter(WRONG::equals).count()).isGreaterThanOrEqualTo(65);
+    assertThat(answers).contains("error: " + Accounts.BUSY);
+  }
+
+  @Test
   void theBenchsGuessesModeMeasuresTheSame(Vertx vertx) {
     ChatServerFixture server = deploy(vertx);
     PrintStream out = System.out;
