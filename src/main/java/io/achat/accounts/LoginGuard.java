@@ -3,6 +3,7 @@ package io.achat.accounts;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -109,6 +110,18 @@ public final class LoginGuard {
     }
     bucket[0] -= WINDOW_NANOS;
     return true;
+  }
+
+  /** Whether {@code name} logged in with its password from {@code address} lately (one of its last places). */
+  public synchronized boolean familiar(String name, String address) {
+    Deque<String> places = address == null ? null : familiar.get(name);
+    return places != null && places.contains(address);
+  }
+
+  /** The name's familiar places, the latest last. */
+  public synchronized List<String> places(String name) {
+    Deque<String> places = familiar.get(name);
+    return places == null ? List.of() : List.copyOf(places);
   }
 
   /** The password was right: {@code address} becomes one of the name's familiar places. */

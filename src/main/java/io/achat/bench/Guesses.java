@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
   description = "Wrong passwords for NAME from ever new addresses (PROXY protocol: the server needs proxyProtocol "
     + "and loopback among trustedProxies) while NAME's owner logs in from HOME and two users chat; reports the "
     + "owner's logins, the answers to the guesses, the chat's round trip and the server's CPU.")
-final class Guesses implements Callable<Integer> {
+public final class Guesses implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
@@ -156,7 +156,7 @@ final class Guesses implements Callable<Integer> {
   }
 
   /** The n-th of ever new addresses: 10.0.0.1, 10.0.0.2, ... */
-  static String fresh(int n) {
+  public static String fresh(int n) {
     return "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);
   }
 
@@ -171,7 +171,7 @@ final class Guesses implements Callable<Integer> {
   }
 
   /** A login from {@code client} as {@code line}: null when accepted, else the server's answer. */
-  static String attempt(Address address, String client, String line) throws IOException {
+  public static String attempt(Address address, String client, String line) throws IOException {
     String login = line.split(" ", 2)[0];
     try (Socket socket = connect(address, client)) {
       socket.getOutputStream().write((line + "\n" + login + ": mine?\n").getBytes(StandardCharsets.UTF_8));

@@ -53,6 +53,7 @@ final class Accounts {
   private final Path file;
   private final WorkerExecutor hashing;
   private final Shared shared;
+  private final FamiliarPlaces places;
   private long timer = -1;
 
   private Accounts(Vertx vertx, ChatConfig config, ChatMetrics metrics, Map<String, PasswordHash> byName,
@@ -66,6 +67,7 @@ final class Accounts {
     Shared fresh = new Shared(config.passwordCheckThreads());
     Shared raced = map.putIfAbsent(file.toAbsolutePath().toString(), fresh); // one per file: a redeploy may name another
     this.shared = raced != null ? raced : fresh;
+    this.places = new FamiliarPlaces(vertx, shared.guard);
     synchronized (shared) {
       if (shared.byName == null) {
         shared.byName = byName;
@@ -114,19 +116,25 @@ final class Accounts {
     if (password == null) { // a registered name without one: no guess, but a failure of the address
       return Future.succeededFuture(shared.guard.throttled(place) ? addressThrottled() : failed(place));
     }
-    LoginGuard.Verdict verdict = shared.guard.admit(name, place);
-    if (verdict == LoginGuard.Verdict.ADDRESS_THROTTLED) {
-      return Future.succeededFuture(addressThrottled());
-    }
-    if (verdict == LoginGuard.Verdict.NAME_THROTTLED) {
-      // The same words whether the name is registered or not.
-      metrics.refused(ChatMetrics.Refusal.THROTTLED);
-      return Future.succeededFuture(Optional.of(NAME_THROTTLED));
-    }
+    return places.admit(name, place).compose(verdict -> {
+      if (verdict == LoginGuard.Verdict.ADDRESS_THROTTLED) {
+        return Future.succeededFuture(addressThrottled());
+      }
+      if (verdict == LoginGuard.Verdict.NAME_THROTTLED) {
+        // The same words whether the name is registered or not.
+        metrics.refused(ChatMetrics.Refusal.THROTTLED);
+        return Future.succeededFuture(Optional.of(NAME_THROTTLED));
+      }
+      return hash(name, password, hash, place, verdict == LoginGuard.Verdict.FAMILIAR);
+    });
+  }
+
+  /** Checks {@code password} against {@code hash} (null: a name without an account) on the pool. */
+  private Future<Optional<String>> hash(String name, String password, PasswordHash hash, String place,
+                                        boolean familiar) {
     // A name without an account costs the same work: the time taken does not tell which it is.
     PasswordHash against = hash != null ? hash : PasswordHash.dummy();
-    Future<Boolean> right = shared.check(vertx, hashing, () -> against.matches(password) && hash != null,
-      verdict == LoginGuard.Verdict.FAMILIAR);
+    Future<Boolean> right = shared.check(vertx, hashing, () -> against.matches(password) && hash != null, familiar);
     if (right == null) {
       metrics.refused(ChatMetrics.Refusal.UNAVAILABLE);
       return Future.succeededFuture(Optional.of(BUSY));
@@ -135,7 +143,7 @@ final class Accounts {
       if (!ok) {
         return failed(place);
       }
-      shared.guard.succeeded(name, place);
+      places.succeeded(name, place);
       return Optional.<String>empty();
     });
   }

@@ -82,6 +82,10 @@ class LoginGuardTest {
     assertThat(guard.admit("alice", "198.51.100.1")).isEqualTo(Verdict.FAMILIAR);
     assertThat(guard.admit("alice", "198.51.100.8")).isEqualTo(Verdict.FAMILIAR);
     assertThat(guard.admit("alice", "198.51.100.100")).isEqualTo(Verdict.FAMILIAR);
+    assertThat(guard.places("alice")).hasSize(LoginGuard.FAMILIAR_PER_NAME)
+      .endsWith("198.51.100.1", "198.51.100.100").doesNotContain("198.51.100.0", "198.51.100.2");
+    assertThat(guard.familiar("alice", "198.51.100.8")).isTrue();
+    assertThat(guard.familiar("bob", "198.51.100.8")).isFalse();
   }
 
   @Test
