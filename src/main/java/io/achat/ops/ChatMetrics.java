@@ -22,7 +22,7 @@ public final class ChatMetrics implements Shareable {
 
   /** Why a login was refused: the values of the {@code reason} tag. */
   public enum Refusal {
-    TAKEN, INVALID, TIMEOUT, TOO_LONG, NOT_UTF8, FULL, ADDRESS_LIMIT, EVICTED, SHUTTING_DOWN, UNAVAILABLE, ORIGIN, HOST, PROXY, PASSWORD, THROTTLED, NO_ACCOUNT, RATE, REQUEST_TIMEOUT;
+    TAKEN, INVALID, TIMEOUT, TOO_LONG, NOT_UTF8, FULL, ADDRESS_LIMIT, EVICTED, SHUTTING_DOWN, UNAVAILABLE, ORIGIN, HOST, PROXY, PASSWORD, THROTTLED, NAME_THROTTLED, NO_ACCOUNT, RATE, REQUEST_TIMEOUT;
 
     String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -122,7 +122,7 @@ final class Accounts {
       }
       if (verdict == LoginGuard.Verdict.NAME_THROTTLED) {
         // The same words whether the name is registered or not.
-        metrics.refused(ChatMetrics.Refusal.THROTTLED);
+        metrics.refused(ChatMetrics.Refusal.NAME_THROTTLED);
         return Future.succeededFuture(Optional.of(NAME_THROTTLED));
       }
       return hash(name, password, hash, place, verdict == LoginGuard.Verdict.FAMILIAR);

@@ -4,9 +4,11 @@ import io.achat.accounts.AccountsFile;
 import io.achat.accounts.LoginGuard;
 import io.achat.accounts.PasswordHash;
 import io.achat.bench.BenchCommand;
+import io.achat.ops.PrometheusMeters;
 import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
+import io.achat.support.Prometheus;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -105,8 +107,11 @@ class PasswordFloodTest {
     // Three attempts a minute from new places were heard, alice's first login among them (and one
     // more for every 20 s the flood lasted); the rest cost nothing.
     assertThat(answers).hasSize(48).containsOnly(WRONG, WAIT);
-    assertThat(answers.stream().filter(WRONG::equals).count())
-      .isBetween(LoginGuard.NAME_ATTEMPTS - 1L, LoginGuard.NAME_ATTEMPTS + 1L);
+    long wrong = answers.stream().filter(WRONG::equals).count();
+    assertThat(wrong).isBetween(LoginGuard.NAME_ATTEMPTS - 1L, LoginGuard.NAME_ATTEMPTS + 1L);
+    String metrics = PrometheusMeters.of(vertx).scrape();
+    assertThat(Prometheus.sample(metrics, "achat_logins_refused_total\\{reason=\"name_throttled\"}"))
+      .as("guesses told to wait, counted").isEqualTo((double) (answers.size() - wrong));
     // From a new place alice is told to wait like anyone else, a second late (so that a connection
     // cannot ask faster), in the same words as for a name nobody registered.
     long asked = System.nanoTime();
