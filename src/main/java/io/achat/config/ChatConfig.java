@@ -78,7 +78,8 @@ public record ChatConfig(
   int maxNewConnectionsPerAddress,
   long requestTimeoutMillis,
   long keepAliveTimeoutMillis,
-  int passwordCheckThreads) {
+  int passwordCheckThreads,
+  int ipv6PrefixBits) {
 
   public static final String DEFAULTS_RESOURCE = "conf/a-chat.json";
   /**
@@ -131,7 +132,8 @@ public record ChatConfig(
     MAX_NEW_CONNECTIONS_PER_ADDRESS("maxNewConnectionsPerAddress"),
     REQUEST_TIMEOUT_MILLIS("requestTimeoutMillis"),
     KEEP_ALIVE_TIMEOUT_MILLIS("keepAliveTimeoutMillis"),
-    PASSWORD_CHECK_THREADS("passwordCheckThreads");
+    PASSWORD_CHECK_THREADS("passwordCheckThreads"),
+    IPV6_PREFIX_BITS("ipv6PrefixBits");
 
     private final String json;
 
@@ -243,6 +245,8 @@ public record ChatConfig(
       "must be at least 100", keepAliveTimeoutMillis);
     require(passwordCheckThreads >= 0, Key.PASSWORD_CHECK_THREADS, "must be 0 (half the cores) or more",
       passwordCheckThreads);
+    require(ipv6PrefixBits >= 16 && ipv6PrefixBits <= 128, Key.IPV6_PREFIX_BITS, "must be between 16 and 128",
+      ipv6PrefixBits);
     if (passwordCheckThreads == 0) {
       passwordCheckThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
@@ -446,7 +450,8 @@ public record ChatConfig(
       integer(merged, Key.MAX_NEW_CONNECTIONS_PER_ADDRESS),
       longInteger(merged, Key.REQUEST_TIMEOUT_MILLIS),
       longInteger(merged, Key.KEEP_ALIVE_TIMEOUT_MILLIS),
-      integer(merged, Key.PASSWORD_CHECK_THREADS));
+      integer(merged, Key.PASSWORD_CHECK_THREADS),
+      integer(merged, Key.IPV6_PREFIX_BITS));
   }
 
   /**
@@ -515,7 +520,8 @@ public record ChatConfig(
       .put(Key.MAX_NEW_CONNECTIONS_PER_ADDRESS.json(), maxNewConnectionsPerAddress)
       .put(Key.REQUEST_TIMEOUT_MILLIS.json(), requestTimeoutMillis)
       .put(Key.KEEP_ALIVE_TIMEOUT_MILLIS.json(), keepAliveTimeoutMillis)
-      .put(Key.PASSWORD_CHECK_THREADS.json(), passwordCheckThreads);
+      .put(Key.PASSWORD_CHECK_THREADS.json(), passwordCheckThreads)
+      .put(Key.IPV6_PREFIX_BITS.json(), ipv6PrefixBits);
   }
 
   /** Reads all layers over {@code deploymentConfig} (the {@code -conf} JSON) and checks them. */
@@ -669,7 +675,7 @@ public record ChatConfig(
         + " webPort=%d webOrigins=%s webHosts=%s maxClientMemory=%d webSocketTimeoutMillis=%d maxBlockedMillis=%d"
         + " stallTimeoutMillis=%d accounts=%s accountsRequired=%s accountsOverTlsOnly=%s maxManagementConnections=%d"
         + " maxNewConnectionsPerAddress=%d requestTimeoutMillis=%d keepAliveTimeoutMillis=%d"
-        + " passwordCheckThreads=%d",
+        + " passwordCheckThreads=%d ipv6PrefixBits=%d",
       host, port, instances, maxLoginLength, maxLineLength, drainTimeoutMillis,
       maxConnections, loginTimeoutMillis, tcpKeepAlive, maxQueuedBytes, maxInFlightBytes,
       tls() ? tlsCertPath : "off", managementPort, managementHost, managementToken.isEmpty() ? "none" : "set",
@@ -678,6 +684,6 @@ public record ChatConfig(
       webHosts.isEmpty() ? "localhost+listening" : String.join(",", webHosts), maxClientMemory,
       webSocketTimeoutMillis, maxBlockedMillis, stallTimeoutMillis, accounts() ? accountsFile : "off",
       accountsRequired, accountsOverTlsOnly, maxManagementConnections, maxNewConnectionsPerAddress, requestTimeoutMillis,
-      keepAliveTimeoutMillis, passwordCheckThreads);
+      keepAliveTimeoutMillis, passwordCheckThreads, ipv6PrefixBits);
   }
 }

@@ -43,7 +43,6 @@ public final class Admission implements Shareable {
   public static final long THROTTLED_REFUSAL_MILLIS = 1000;
 
   /** The bits of an IPv6 address that name one subscriber. */
-  static final int IPV6_PREFIX_BITS = 64;
   static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
   /**
    * Addresses whose rate is tracked at most. A bucket that has refilled is forgotten; past this,
@@ -98,31 +97,36 @@ public final class Admission implements Shareable {
   }
 
   /**
-   * What {@code address} counts under: itself for IPv4, its /64 for IPv6 ({@code 2001:db8:0:1::/64});
-   * {@code null} when it is exempt (or there are no per-address rules).
+   * What {@code address} counts under: itself for IPv4, its network of {@code ipv6PrefixBits}
+   * for IPv6 ({@code 2001:db8:0:1::/64}); {@code null} when it is exempt (or there are no
+   * per-address rules).
    */
   public static String key(InetAddress address, ChatConfig config) {
     if (address == null || !config.limitsAddress(address)) {
       return null;
     }
-    return prefix(address);
+    return prefix(address, config.ipv6PrefixBits());
   }
 
   /**
    * What {@code address} counts under for every per-address rule, exempt or not: itself for
-   * IPv4, its /64 for IPv6 (one host's share of a network, which hands a host a /64 and every
-   * address in it).
+   * IPv4, its first {@code ipv6Bits} for IPv6 (a network hands a host a /64 and every address
+   * in it, so by default a /64 counts as one client).
    */
-  public static String prefix(InetAddress address) {
+  public static String prefix(InetAddress address, int ipv6Bits) {
     if (!(address instanceof Inet6Address)) {
       return address.getHostAddress();
     }
     byte[] bytes = address.getAddress();
+    int groups = (ipv6Bits + 15) / 16;
     StringBuilder prefix = new StringBuilder();
-    for (int i = 0; i < IPV6_PREFIX_BITS / 8; i += 2) {
-      prefix.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+    for (int g = 0; g < groups; g++) {
+      int group = ((bytes[2 * g] & 0xff) << 8) | (bytes[2 * g + 1] & 0xff);
+      int kept = Math.min(16, ipv6Bits - 16 * g);
+      group &= 0xffff << (16 - kept) & 0xffff;
+      prefix.append(g == 0 ? "" : ":").append(Integer.toHexString(group));
     }
-    return prefix.append(":/").append(IPV6_PREFIX_BITS).toString();
+    return prefix.append(groups < 8 ? "::/" : "/").append(ipv6Bits).toString();
   }
 
   /**

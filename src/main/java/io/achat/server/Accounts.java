@@ -163,13 +163,13 @@ final class Accounts {
     return NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why) || BUSY.equals(why);
   }
 
-  /** What a client address counts under (IPv6: its /64); null when there is none. */
-  private static String place(String address) {
+  /** What a client address counts under (IPv6: its network of ipv6PrefixBits); null when there is none. */
+  private String place(String address) {
     if (address == null) {
       return null;
     }
     try {
-      return Admission.prefix(InetAddress.getByName(address)); // a literal: never looked up
+      return Admission.prefix(InetAddress.getByName(address), config.ipv6PrefixBits()); // a literal: never looked up
     } catch (UnknownHostException e) {
       return null;
     }

@@ -27,7 +27,7 @@ class ChatConfigTest {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS);
     assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
       "", 5701, List.of(), "a-chat", "", "", "", 0, "127.0.0.1", "", 32, List.of("loopback"), false, List.of(), 0, List.of(), List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500, "", false, false, 8, 60, 5000, 5000,
-      Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
+      Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 64));
   }
 
   @Test

@@ -31,6 +31,18 @@ class AdmissionTest {
   }
 
   @Test
+  void theIpv6NetworkThatCountsAsOneClientIsConfigurable() throws Exception {
+    InetAddress address = InetAddress.getByName("2001:db8:1:2345:6789::1");
+    assertThat(Admission.prefix(address, 48)).isEqualTo("2001:db8:1::/48");
+    assertThat(Admission.prefix(address, 56)).isEqualTo("2001:db8:1:2300::/56");
+    assertThat(Admission.prefix(address, 128)).isEqualTo("2001:db8:1:2345:6789:0:0:1/128");
+    ChatConfig per48 = ChatConfig.fromJson(ChatConfig.defaults().put("ipv6PrefixBits", 48));
+    assertThat(Admission.key(InetAddress.getByName("2001:db8:1:ffff::1"), per48))
+      .isEqualTo(Admission.key(address, per48));
+    assertThat(Admission.prefix(InetAddress.getByName("203.0.113.7"), 48)).as("IPv4: itself").isEqualTo("203.0.113.7");
+  }
+
+  @Test
   void anAddressHoldsAtMostMaxOpenAndGetsItsPlacesBackAsTheyClose() {
     Admission admission = new Admission(2, 0, 100);
     assertThat(admission.enter("a")).isEqualTo(Admission.Verdict.ADMITTED);

@@ -58,8 +58,12 @@ class PasswordFloodTest {
   }
 
   private ChatServerFixture deploy(Vertx vertx) {
+    return deploy(vertx, new JsonObject());
+  }
+
+  private ChatServerFixture deploy(Vertx vertx, JsonObject more) {
     return ChatServerFixture.deploy(vertx, new JsonObject().put("accountsFile", file.toString())
-      .put("proxyProtocol", true).put("trustedProxies", "loopback").put("passwordCheckThreads", 1));
+      .put("proxyProtocol", true).put("trustedProxies", "loopback").put("passwordCheckThreads", 1).mergeIn(more));
   }
 
   /** A login from {@code client} as {@code line}: null when accepted, else the server's answer. */
@@ -159,6 +163,17 @@ class PasswordFloodTest {
     assertThat(attempt(server, "2001:db8:1:2:ffff::9", "alice alice's secret"))
       .isEqualTo("error: too many failed logins from your address; try again in a minute");
     assertThat(attempt(server, "2001:db8:1:3::1", "alice alice's secret")).as("the next /64").isNull();
+  }
+
+  @Test
+  void withIpv6PrefixBits48FailuresCountPerSlash48(Vertx vertx) {
+    ChatServerFixture server = deploy(vertx, new JsonObject().put("ipv6PrefixBits", 48));
+    for (int i = 0; i < LoginGuard.ADDRESS_FAILURES; i++) {
+      assertThat(attempt(server, "2001:db8:1:" + (i + 1) + "::1", "name" + i + " guess")).isEqualTo(WRONG);
+    }
+    assertThat(attempt(server, "2001:db8:1:ff::1", "alice alice's secret"))
+      .isEqualTo("error: too many failed logins from your address; try again in a minute");
+    assertThat(attempt(server, "2001:db8:2::1", "alice alice's secret")).as("the next /48").isNull();
   }
 
   @Test
