@@ -58,8 +58,8 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   ChatApplication(String[] args) {
     super(args);
-    instancesGiven = given(args, "instances");
-    instancesArgument = instancesGiven ? value(args, "instances") : 0;
+    instancesArgument = value(args, "instances");
+    instancesGiven = instancesArgument > 0;
     clustered = given(args, "cluster");
   }
 
@@ -276,7 +276,10 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     }
   }
 
-  /** The number after {@code -option} ({@code -option N} or {@code -option=N}); 1 when it is not one. */
+  /**
+   * The number after {@code -option} ({@code -option N} or {@code -option=N}); 1 when it is not
+   * one (the launcher refuses it itself), 0 when the option is not given.
+   */
   private static int value(String[] args, String option) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i].toLowerCase(Locale.ROOT).replaceFirst("^--", "-");
@@ -286,11 +289,11 @@ final class ChatApplication extends VertxApplication implements VertxApplication
         try {
           return Math.max(1, Integer.parseInt(number.trim()));
         } catch (NumberFormatException e) {
-          return 1; // the launcher refuses it itself
+          return 1;
         }
       }
     }
-    return 1;
+    return 0;
   }
 
   private static boolean given(String[] args, String option) {

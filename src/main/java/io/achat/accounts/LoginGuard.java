@@ -1,5 +1,7 @@
 package io.achat.accounts;
 
+import io.achat.doors.Bucket;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -50,8 +52,8 @@ public final class LoginGuard {
   private final LongSupplier clock;
   /** Per address: when its window began, and its failures in it. */
   private final Map<String, long[]> failures;
-  /** Per name: its bucket's tokens (scaled by the window) and when it was last filled. */
-  private final Map<String, long[]> attempts;
+  /** Per name: its bucket of attempts from unfamiliar places. */
+  private final Map<String, Bucket> attempts;
   /** Per name that logged in with a password: the addresses it did, the latest last. */
   private final Map<String, Deque<String>> familiar;
 
@@ -101,15 +103,12 @@ public final class LoginGuard {
 
   /** One token of the name's bucket: {@link #NAME_ATTEMPTS} a minute, up to that many at once. */
   private boolean takeAttempt(String name, long now) {
-    long full = NAME_ATTEMPTS * WINDOW_NANOS;
-    long[] bucket = attempts.computeIfAbsent(name, n -> new long[] {full, now});
-    bucket[0] = Math.min(full, bucket[0] + (now - bucket[1]) * NAME_ATTEMPTS);
-    bucket[1] = now;
-    if (bucket[0] < WINDOW_NANOS) {
-      return false;
-    }
-    bucket[0] -= WINDOW_NANOS;
-    return true;
+    Bucket bucket = attempts.get(name);
+    bucket = bucket == null ? Bucket.full(NAME_ATTEMPTS, WINDOW_NANOS, now)
+      : bucket.refilled(NAME_ATTEMPTS, WINDOW_NANOS, now);
+    boolean took = bucket.hasToken(WINDOW_NANOS);
+    attempts.put(name, took ? bucket.take(WINDOW_NANOS) : bucket);
+    return took;
   }
 
   /** Whether {@code name} logged in with its password from {@code address} lately (one of its last places). */

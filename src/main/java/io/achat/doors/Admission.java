@@ -37,12 +37,12 @@ public final class Admission implements Shareable {
   }
 
   /**
-   * How long a {@link Verdict#THROTTLED} connection is held before its refusal, on every door: a
-   * client that comes straight back comes back once a second, not as fast as it can.
+   * How long a {@link Verdict#THROTTLED} connection is held before its refusal, on every door (and
+   * a password the guard refuses before any hash): a client that comes straight back comes back
+   * once a second, not as fast as it can.
    */
   public static final long THROTTLED_REFUSAL_MILLIS = 1000;
 
-  /** The bits of an IPv6 address that name one subscriber. */
   static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
   /**
    * Addresses whose rate is tracked at most. A bucket that has refilled is forgotten; past this,
@@ -64,10 +64,6 @@ public final class Admission implements Shareable {
   private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final AtomicLong sweptAt = new AtomicLong(System.nanoTime() - SWEEP_EVERY_NANOS);
-
-  /** {@code tokens} new connections left at {@code nanos}. */
-  private record Bucket(double tokens, long nanos) {
-  }
 
   Admission(int maxOpen, int maxNew, int maxTracked) {
     this.maxOpen = maxOpen;
@@ -177,19 +173,14 @@ public final class Admission implements Shareable {
     }
     boolean[] took = new boolean[1];
     buckets.compute(key, (k, bucket) -> {
-      double tokens = bucket == null ? maxNew : refilled(bucket, now);
-      if (tokens >= 1) {
-        took[0] = true;
-        tokens -= 1;
-      }
-      return new Bucket(tokens, now);
+      Bucket current = bucket == null ? Bucket.full(maxNew, WINDOW_NANOS, now)
+        : bucket.refilled(maxNew, WINDOW_NANOS, now);
+      took[0] = current.hasToken(WINDOW_NANOS);
+      return took[0] ? current.take(WINDOW_NANOS) : current;
     });
     return took[0];
   }
 
-  private double refilled(Bucket bucket, long now) {
-    return Math.min(maxNew, bucket.tokens() + (double) (now - bucket.nanos()) * maxNew / WINDOW_NANOS);
-  }
 
   /** Forgets the buckets that have refilled, at most every 10 s: called now and then by each door. */
   public void tidy() {
@@ -202,7 +193,7 @@ public final class Admission implements Shareable {
   private void sweep(long now, long every) {
     long last = sweptAt.get();
     if (now - last >= every && sweptAt.compareAndSet(last, now)) {
-      buckets.values().removeIf(bucket -> refilled(bucket, now) >= maxNew);
+      buckets.values().removeIf(bucket -> bucket.refilled(maxNew, WINDOW_NANOS, now).isFull(maxNew, WINDOW_NANOS));
     }
   }
 }

@@ -153,12 +153,10 @@ final class Accounts {
   static final String ADDRESS_THROTTLED = "too many failed logins from your address; try again in a minute";
   static final String BUSY = "the server is busy checking passwords; try again";
   /**
-   * How long a connection waits for a refusal the guard gave before any hash: without it the
-   * refusals cost so little that each connection could ask thousands of times a second.
+   * Whether {@code why} refuses a password before any hash: the connection hears it
+   * {@link Admission#THROTTLED_REFUSAL_MILLIS} late, or such refusals would cost so little that
+   * each connection could ask thousands of times a second.
    */
-  static final long HOLD_MILLIS = 1000;
-
-  /** Whether {@code why} refuses a password before any hash: the connection hears it {@link #HOLD_MILLIS} late. */
   static boolean heldBack(String why) {
     return NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why) || BUSY.equals(why);
   }

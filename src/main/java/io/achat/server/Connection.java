@@ -3,6 +3,7 @@ package io.achat.server;
 import io.achat.broker.Event;
 import io.achat.broker.PeerId;
 import io.achat.config.ChatConfig;
+import io.achat.doors.Admission;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.ChatMetrics.Eviction;
 import io.achat.ops.ChatMetrics.Refusal;
@@ -226,7 +227,7 @@ final class Connection {
       loop.refusals().info(log, "{} refused as '{}': {}", link.remoteAddress(), login, why);
       if (Accounts.heldBack(why)) {
         // Refused before any hash: told a while later, so that one connection cannot ask faster.
-        loginTimer = loop.vertx().setTimer(Accounts.HOLD_MILLIS, t -> {
+        loginTimer = loop.vertx().setTimer(Admission.THROTTLED_REFUSAL_MILLIS, t -> {
           if (state == State.CHECKING) {
             refuse(Replies.error(why));
           }

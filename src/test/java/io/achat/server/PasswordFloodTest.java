@@ -4,6 +4,7 @@ import io.achat.accounts.AccountsFile;
 import io.achat.accounts.LoginGuard;
 import io.achat.accounts.PasswordHash;
 import io.achat.bench.BenchCommand;
+import io.achat.doors.Admission;
 import io.achat.ops.PrometheusMeters;
 import io.achat.support.Background;
 import io.achat.support.ChatServerFixture;
@@ -121,7 +122,7 @@ class PasswordFloodTest {
     long asked = System.nanoTime();
     assertThat(attempt(server, "198.51.100.99", "alice alice's secret")).isEqualTo(WAIT);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).as("ms until told to wait")
-      .isGreaterThanOrEqualTo(Accounts.HOLD_MILLIS - 50);
+      .isGreaterThanOrEqualTo(Admission.THROTTLED_REFUSAL_MILLIS - 50);
     List<String> nobody = IntStream.range(0, LoginGuard.NAME_ATTEMPTS + 1)
       .mapToObj(i -> attempt(server, fresh(100_000 + i), "zed guess" + i)).toList();
     assertThat(nobody).containsExactly(WRONG, WRONG, WRONG, WAIT);
