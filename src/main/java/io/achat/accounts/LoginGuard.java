@@ -24,6 +24,11 @@ import java.util.function.LongSupplier;
  *       that many, refilled evenly), registered or not, so that a flood of guesses from ever new
  *       addresses costs at most that many hashes a minute and keeps no owner out of a familiar
  *       place.</li>
+ *   <li>A name's first attempt from an unfamiliar place in {@link #QUIET_MINUTES} minutes (a
+ *       name nobody has been trying) is checked before the rest of the unfamiliar attempts: a
+ *       spray of guesses over many names gets one such attempt per name in that time, and the
+ *       owner of a name under no attack is heard ahead of the spray's second and later
+ *       guesses.</li>
  * </ul>
  *
  * What it remembers is bounded: at most {@link #MAX_TRACKED} addresses and as many names, the
@@ -34,14 +39,18 @@ public final class LoginGuard {
   public static final int ADDRESS_FAILURES = 5;
   public static final int NAME_ATTEMPTS = 3;
   public static final int FAMILIAR_PER_NAME = 8;
+  public static final int QUIET_MINUTES = 10;
   static final int MAX_TRACKED = 100_000;
   private static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(QUIET_MINUTES);
 
   /** What may happen to an attempt. */
   public enum Verdict {
     /** Checked first: the name has logged in from this address before. */
     FAMILIAR,
-    /** Checked, after every familiar attempt waiting. */
+    /** Checked after every familiar attempt waiting: the name's first from an unfamiliar place in a while. */
+    QUIET,
+    /** Checked after every familiar and quiet attempt waiting. */
     UNFAMILIAR,
     /** Not heard: the address failed too often this minute. */
     ADDRESS_THROTTLED,
@@ -52,8 +61,8 @@ public final class LoginGuard {
   private final LongSupplier clock;
   /** Per address: when its window began, and its failures in it. */
   private final Map<String, long[]> failures;
-  /** Per name: its bucket of attempts from unfamiliar places. */
-  private final Map<String, Bucket> attempts;
+  /** Per name: its attempts from unfamiliar places. */
+  private final Map<String, Tries> attempts;
   /** Per name that logged in with a password: the addresses it did, the latest last. */
   private final Map<String, Deque<String>> familiar;
 
@@ -98,17 +107,25 @@ public final class LoginGuard {
         return Verdict.FAMILIAR;
       }
     }
-    return takeAttempt(name, now) ? Verdict.UNFAMILIAR : Verdict.NAME_THROTTLED;
+    return takeAttempt(name, now);
   }
 
-  /** One token of the name's bucket: {@link #NAME_ATTEMPTS} a minute, up to that many at once. */
-  private boolean takeAttempt(String name, long now) {
-    Bucket bucket = attempts.get(name);
-    bucket = bucket == null ? Bucket.full(NAME_ATTEMPTS, WINDOW_NANOS, now)
-      : bucket.refilled(NAME_ATTEMPTS, WINDOW_NANOS, now);
+  /**
+   * One token of the name's bucket ({@link #NAME_ATTEMPTS} a minute, up to that many at once);
+   * every attempt, heard or not, keeps the name from being quiet.
+   */
+  private Verdict takeAttempt(String name, long now) {
+    Tries tries = attempts.get(name);
+    boolean quiet = tries == null || now - tries.last() >= QUIET_NANOS;
+    Bucket bucket = tries == null ? Bucket.full(NAME_ATTEMPTS, WINDOW_NANOS, now)
+      : tries.bucket().refilled(NAME_ATTEMPTS, WINDOW_NANOS, now);
     boolean took = bucket.hasToken(WINDOW_NANOS);
-    attempts.put(name, took ? bucket.take(WINDOW_NANOS) : bucket);
-    return took;
+    attempts.put(name, new Tries(took ? bucket.take(WINDOW_NANOS) : bucket, now));
+    return !took ? Verdict.NAME_THROTTLED : quiet ? Verdict.QUIET : Verdict.UNFAMILIAR;
+  }
+
+  /** A name's attempts from unfamiliar places: what is left of its budget, and when it was last tried. */
+  private record Tries(Bucket bucket, long last) {
   }
 
   /** Whether {@code name} logged in with its password from {@code address} lately (one of its last places). */
@@ -123,8 +140,20 @@ public final class LoginGuard {
     return places == null ? List.of() : List.copyOf(places);
   }
 
-  /** The password was right: {@code address} becomes one of the name's familiar places. */
+  /**
+   * The password was right: {@code address} becomes one of the name's familiar places. Right
+   * from an unfamiliar place, the owner is there: the name's budget for unfamiliar places is
+   * whole again (from a familiar place it stays as the guesses left it).
+   */
   public synchronized void succeeded(String name, String address) {
+    if (!familiar(name, address)) {
+      attempts.remove(name);
+    }
+    atHome(name, address);
+  }
+
+  /** {@code address} is one of the name's familiar places (another node saw it log in there). */
+  public synchronized void atHome(String name, String address) {
     if (address == null) {
       return;
     }

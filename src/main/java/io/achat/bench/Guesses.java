@@ -29,14 +29,17 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * {@code a-chat bench guesses}: wrong passwords for one name from ever new addresses, as a
  * botnet would send them, while the name's owner logs in from an address she used before and
- * two users without passwords chat. Each connection names its client in a PROXY protocol
+ * two users without passwords chat. With {@code --spray N} the guesses go to N other names in
+ * turn, a few each, and the owner of the name nobody guesses at logs in from a new address
+ * every time. Each connection names its client in a PROXY protocol
  * header, so the server must take that header from this machine ({@code proxyProtocol}, and
  * loopback among {@code trustedProxies}). Reports the owner's logins, the answers to the
  * guesses, the chat's round trip and the server's CPU.
  */
 @Command(name = "guesses", mixinStandardHelpOptions = true,
   description = "Wrong passwords for NAME from ever new addresses (PROXY protocol: the server needs proxyProtocol "
-    + "and loopback among trustedProxies) while NAME's owner logs in from HOME and two users chat; reports the "
+    + "and loopback among trustedProxies), or at N other names in turn (--spray), while NAME's owner logs in and two "
+    + "users chat; reports the "
     + "owner's logins, the answers to the guesses, the chat's round trip and the server's CPU.")
 public final class Guesses implements Callable<Integer> {
 
@@ -64,6 +67,10 @@ public final class Guesses implements Callable<Integer> {
   @Option(names = "--duration", description = "seconds of guessing (default ${DEFAULT-VALUE})")
   double duration = 10;
 
+  @Option(names = "--spray", paramLabel = "N", description = "guess at N other names in turn, NAME0 to NAME(N-1) "
+    + "(registered, for a spray over accounts), instead of at NAME; NAME's owner then logs in from a new address each time")
+  int spray;
+
   @Option(names = "--server-pid", paramLabel = "PID", description = "server process whose CPU is read from /proc")
   long serverPid;
 
@@ -77,11 +84,11 @@ public final class Guesses implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (address.webSocket() || guessers < 0 || logins < 1 || duration <= 0) {
+    if (address.webSocket() || guessers < 0 || logins < 1 || duration <= 0 || spray < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-        "guesses takes a HOST:PORT, --guessers of 0 or more, --logins of 1 or more and a positive --duration");
+        "guesses takes a HOST:PORT, --guessers and --spray of 0 or more, --logins of 1 or more and a positive --duration");
     }
-    String first = attempt(address, home, name + " " + password);
+    String first = spray > 0 ? null : attempt(address, home, name + " " + password);
     if (first != null) {
       System.err.println("a-chat bench: " + name + " could not log in from " + home + ": " + first);
       return 1;
@@ -96,7 +103,7 @@ public final class Guesses implements Callable<Integer> {
           int n = next.incrementAndGet();
           String answer;
           try {
-            answer = attempt(address, fresh(n), name + " guess" + n);
+            answer = attempt(address, fresh(n), (spray > 0 ? name + n % spray : name) + " guess" + n);
           } catch (IOException e) {
             answer = "failed: " + e.getClass().getSimpleName();
           }
@@ -116,7 +123,7 @@ public final class Guesses implements Callable<Integer> {
       long due = start + i * step;
       TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime())); // the owner's pace
       long t = System.nanoTime();
-      String answer = attempt(address, home, name + " " + password);
+      String answer = attempt(address, spray > 0 ? away(i) : home, name + " " + password);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
       owner.add(answer == null ? millis + " ms" : answer + " (" + millis + " ms)");
       in += answer == null ? 1 : 0;
@@ -128,10 +135,11 @@ public final class Guesses implements Callable<Integer> {
     long cpuAfter = Cpu.of(serverPid);
     long total = answers.values().stream().mapToLong(LongAdder::sum).sum();
     StringBuilder report = new StringBuilder();
-    report.append(String.format(Locale.ROOT, "guesses against %s: %d at once at '%s', each from a new address, %.1f s%n",
-      address, guessers, name, seconds));
-    report.append(String.format(Locale.ROOT, "  owner from %-10s %d of %d logged in: %s%n", home, in, logins,
-      String.join(", ", owner)));
+    report.append(String.format(Locale.ROOT, "guesses against %s: %d at once at %s, each from a new address, %.1f s%n",
+      address, guessers, spray > 0 ? spray + " names in turn (" + name + "0 to " + name + (spray - 1) + ")"
+        : "'" + name + "'", seconds));
+    report.append(String.format(Locale.ROOT, "  owner from %-10s %d of %d logged in: %s%n",
+      spray > 0 ? "new places" : home, in, logins, String.join(", ", owner)));
     report.append(String.format(Locale.ROOT, "  guesses              %d (%.0f/s)%n", total, total / seconds));
     new TreeMap<>(answers).forEach((answer, count) ->
       report.append(String.format(Locale.ROOT, "    %8d  %s%n", count.sum(), answer)));
@@ -158,6 +166,11 @@ public final class Guesses implements Callable<Integer> {
   /** The n-th of ever new addresses: 10.0.0.1, 10.0.0.2, ... */
   public static String fresh(int n) {
     return "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);
+  }
+
+  /** The owner's i-th new place during a spray: 172.16.0.1, 172.16.0.2, ... (none of the guesses'). */
+  private static String away(int i) {
+    return "172.16." + (i >> 8 & 0xff) + "." + (i & 0xff);
   }
 
   private static Socket connect(Address address, String client) throws IOException {

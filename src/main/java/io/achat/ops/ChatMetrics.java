@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 
 /**
@@ -47,6 +48,8 @@ public final class ChatMetrics implements Shareable {
   final AtomicInteger users = new AtomicInteger();
   final LongAdder queuedBytes = new LongAdder();
   final LongAdder loginsAccepted = new LongAdder();
+  final LongAdder passwordsHashed = new LongAdder();
+  final LongAdder passwordsRemembered = new LongAdder();
   final Map<Refusal, LongAdder> refusals = new EnumMap<>(Refusal.class);
   final LongAdder messagesRouted = new LongAdder();
   final LongAdder deliveries = new LongAdder();
@@ -56,6 +59,7 @@ public final class ChatMetrics implements Shareable {
   final Map<Eviction, LongAdder> evictions = new EnumMap<>(Eviction.class);
   private volatile AtomicLong clientMemory = new AtomicLong();
   private volatile long clientMemoryBudget;
+  private volatile IntSupplier passwordChecksWaiting = () -> 0;
   /** Where the broker's time per event goes: nowhere until the management server serves it. */
   private volatile LongConsumer brokerEventNanos = nanos -> { };
 
@@ -129,6 +133,20 @@ public final class ChatMetrics implements Shareable {
   public void clientMemory(AtomicLong held, long budget) {
     clientMemory = held;
     clientMemoryBudget = budget;
+  }
+
+  /** A password was checked: by its slow hash, or against what the node kept of it (no hash). */
+  public void passwordChecked(boolean hashed) {
+    (hashed ? passwordsHashed : passwordsRemembered).increment();
+  }
+
+  /** Where the node's password checks waiting for a hashing thread are counted (the accounts' lanes). */
+  public void passwordChecksWaiting(IntSupplier waiting) {
+    passwordChecksWaiting = waiting;
+  }
+
+  int passwordChecksWaiting() {
+    return passwordChecksWaiting.getAsInt();
   }
 
   long clientMemoryHeld() {

@@ -55,6 +55,11 @@ public final class PrometheusMeters implements Shareable {
       .description("Bytes held for clients: queued for them, read from them and not yet routed").register(registry);
     Gauge.builder("achat.client.memory.budget", metrics, ChatMetrics::clientMemoryBudget).baseUnit("bytes")
       .description("maxClientMemory: past it the clients holding the most are cut off").register(registry);
+    String checks = "Passwords checked, by how: the slow hash, or what the node kept of one that logged in on it before";
+    counter("achat.password.checks", metrics.passwordsHashed, checks).tag("by", "hash").register(registry);
+    counter("achat.password.checks", metrics.passwordsRemembered, checks).tag("by", "memory").register(registry);
+    Gauge.builder("achat.password.checks.waiting", metrics, ChatMetrics::passwordChecksWaiting)
+      .description("Password checks waiting for a hashing thread (passwordCheckThreads)").register(registry);
     Timer brokerEvent = Timer.builder("achat.broker.event")
       .description("The broker's time for one message from an accept loop or another node")
       .publishPercentileHistogram()

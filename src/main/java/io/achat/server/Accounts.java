@@ -1,7 +1,9 @@
 package io.achat.server;
 
 import io.achat.accounts.AccountsFile;
+import io.achat.accounts.CheckLanes;
 import io.achat.accounts.LoginGuard;
+import io.achat.accounts.PasswordCache;
 import io.achat.accounts.PasswordHash;
 import io.achat.doors.Admission;
 import io.achat.config.ChatConfig;
@@ -20,29 +22,31 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Registered names ({@code accountsFile}): which names need a password, and the check of one.
  * The file is read at start and again within {@link #RELOAD_MILLIS} of each change. Before a
  * password costs a hash the node's {@link LoginGuard} decides whether it is heard at all (per
- * address, IPv6 per /64, and per name from places the name is not at home in); a password is
- * then checked on a worker pool of its own ({@code passwordCheckThreads}: half the cores, at
- * least one), never on an event loop, with at most {@link #MAX_WAITING} checks waiting in each of
- * two lanes, a name's familiar places first. No password nor hash is ever logged or answered.
+ * address, IPv6 per /64, and per name from places the name is not at home in). A name that
+ * logged in on this node before is checked at once against what {@link PasswordCache} kept;
+ * any other password on a worker pool of its own ({@code passwordCheckThreads}: half the
+ * cores, at least one), never on an event loop, in the order of {@link CheckLanes}: a name's
+ * familiar places first, a quiet name's next, newest first, and no check waiting past a bound.
+ * No password nor hash is ever logged or answered.
  * One per accept loop, used on its context; the accounts in force, the guard and the pool are
  * shared by the node's loops, so that all of them take a changed file at once.
  */
 final class Accounts {
 
   static final long RELOAD_MILLIS = 2000;
-  private static final int MAX_WAITING = 64;
-  /** The same words for a wrong password, a missing one and a password for a name without an account. */
+  /**
+   * The same words for a wrong password, a missing one and a password for a name without an
+   * account; told no sooner than {@link Admission#THROTTLED_REFUSAL_MILLIS} after asking, like
+   * every refusal of a password, so that the time taken does not tell which it was.
+   */
   static final String WRONG = "wrong name or password";
 
   private static final Logger log = LoggerFactory.getLogger(Accounts.class);
@@ -68,6 +72,7 @@ final class Accounts {
     Shared raced = map.putIfAbsent(file.toAbsolutePath().toString(), fresh); // one per file: a redeploy may name another
     this.shared = raced != null ? raced : fresh;
     this.places = new FamiliarPlaces(vertx, shared.guard);
+    metrics.passwordChecksWaiting(shared.lanes::waiting);
     synchronized (shared) {
       if (shared.byName == null) {
         shared.byName = byName;
@@ -125,27 +130,54 @@ final class Accounts {
         metrics.refused(ChatMetrics.Refusal.NAME_THROTTLED);
         return Future.succeededFuture(Optional.of(NAME_THROTTLED));
       }
-      return hash(name, password, hash, place, verdict == LoginGuard.Verdict.FAMILIAR);
+      return hash(name, password, hash, place, CheckLanes.Lane.of(verdict));
     });
   }
 
   /** Checks {@code password} against {@code hash} (null: a name without an account) on the pool. */
   private Future<Optional<String>> hash(String name, String password, PasswordHash hash, String place,
-                                        boolean familiar) {
+                                        CheckLanes.Lane lane) {
+    Boolean known = hash == null ? null : shared.cache.matches(name, hash, password);
+    if (known != null) { // logged in with it on this node before: no hash needed, right or wrong
+      metrics.passwordChecked(false);
+      return Future.succeededFuture(known ? succeeded(name, place) : failed(place));
+    }
     // A name without an account costs the same work: the time taken does not tell which it is.
     PasswordHash against = hash != null ? hash : PasswordHash.dummy();
-    Future<Boolean> right = shared.check(vertx, hashing, () -> against.matches(password) && hash != null, familiar);
-    if (right == null) {
-      metrics.refused(ChatMetrics.Refusal.UNAVAILABLE);
-      return Future.succeededFuture(Optional.of(BUSY));
-    }
-    return right.map(ok -> {
+    Context context = vertx.getOrCreateContext();
+    Promise<Boolean> right = Promise.promise(); // null: refused unhashed
+    shared.lanes.submit(lane, new CheckLanes.Check() {
+      @Override
+      public void start() {
+        context.runOnContext(v -> hashing.executeBlocking(() -> against.matches(password) && hash != null, false)
+          .onComplete(ar -> {
+            shared.lanes.finished();
+            right.handle(ar);
+          }));
+      }
+
+      @Override
+      public void refuse() {
+        context.runOnContext(v -> right.complete(null));
+      }
+    });
+    return right.future().map(ok -> {
+      if (ok == null) {
+        metrics.refused(ChatMetrics.Refusal.UNAVAILABLE);
+        return Optional.of(BUSY);
+      }
+      metrics.passwordChecked(true);
       if (!ok) {
         return failed(place);
       }
-      places.succeeded(name, place);
-      return Optional.<String>empty();
+      shared.cache.remember(name, hash, password);
+      return succeeded(name, place);
     });
+  }
+
+  private Optional<String> succeeded(String name, String place) {
+    places.succeeded(name, place);
+    return Optional.empty();
   }
 
   /** The words for a name tried too often from unfamiliar places, registered or not. */
@@ -153,12 +185,14 @@ final class Accounts {
   static final String ADDRESS_THROTTLED = "too many failed logins from your address; try again in a minute";
   static final String BUSY = "the server is busy checking passwords; try again";
   /**
-   * Whether {@code why} refuses a password before any hash: the connection hears it
-   * {@link Admission#THROTTLED_REFUSAL_MILLIS} late, or such refusals would cost so little that
-   * each connection could ask thousands of times a second.
+   * Whether {@code why} refuses a password: the connection hears it no sooner than
+   * {@link Admission#THROTTLED_REFUSAL_MILLIS} after asking. Refusals before any hash would
+   * otherwise cost so little that each connection could ask thousands of times a second, and a
+   * wrong password known without a hash ({@link PasswordCache}) would be told faster than one
+   * hashed, telling a name in use from one that is not.
    */
   static boolean heldBack(String why) {
-    return NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why) || BUSY.equals(why);
+    return WRONG.equals(why) || NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why) || BUSY.equals(why);
   }
 
   /** What a client address counts under (IPv6: its network of ipv6PrefixBits); null when there is none. */
@@ -212,64 +246,19 @@ final class Accounts {
     });
   }
 
-  /** What the node's accept loops share: the accounts in force, the guard, the checks under way. */
+  /** What the node's accept loops share: the accounts in force, the guard, the checks under way and waiting. */
   private static final class Shared implements Shareable {
 
     private final LoginGuard guard = new LoginGuard();
-    private final int threads;
-    /** Checks on the pool now, and those waiting: a name's familiar places first. */
-    private int running;
-    private final Deque<Runnable> familiar = new ArrayDeque<>();
-    private final Deque<Runnable> others = new ArrayDeque<>();
+    private final PasswordCache cache = new PasswordCache();
+    private final CheckLanes lanes;
     /** The registered names in force, read by every accept loop of the node. */
     private volatile Map<String, PasswordHash> byName;
     private volatile FileProps seen;
     private final AtomicBoolean reloading = new AtomicBoolean();
 
     Shared(int threads) {
-      this.threads = threads;
-    }
-
-    /**
-     * Runs {@code check} on the pool once a thread is free, completing on the caller's context;
-     * null when {@link #MAX_WAITING} checks of its lane wait already.
-     */
-    Future<Boolean> check(Vertx vertx, WorkerExecutor pool, Callable<Boolean> check, boolean familiarPlace) {
-      Context context = vertx.getOrCreateContext();
-      Promise<Boolean> result = Promise.promise();
-      Runnable job = () -> context.runOnContext(v -> pool.executeBlocking(check, false).onComplete(ar -> {
-        Runnable next = finished();
-        if (next != null) {
-          next.run();
-        }
-        result.handle(ar);
-      }));
-      synchronized (this) {
-        if (running < threads) {
-          running++;
-        } else {
-          Deque<Runnable> lane = familiarPlace ? familiar : others;
-          if (lane.size() >= MAX_WAITING) {
-            return null;
-          }
-          lane.addLast(job);
-          return result.future();
-        }
-      }
-      job.run();
-      return result.future();
-    }
-
-    /** A check is done: the next one waiting, which takes its thread, or null. */
-    private synchronized Runnable finished() {
-      Runnable next = familiar.pollFirst();
-      if (next == null) {
-        next = others.pollFirst();
-      }
-      if (next == null) {
-        running--;
-      }
-      return next;
+      this.lanes = new CheckLanes(threads);
     }
   }
 }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code connection_loop} for one socket: its {@link Link} hands over what the client
@@ -215,6 +216,7 @@ final class Connection {
     state = State.CHECKING;
     updateReading();
     SocketAddress from = link.remoteAddress();
+    long asked = System.nanoTime();
     accounts.check(name, password, link.secure(), from == null ? null : from.hostAddress()).onComplete(ar -> {
       if (state != State.CHECKING) {
         return; // closed meanwhile
@@ -225,9 +227,10 @@ final class Connection {
         return;
       }
       loop.refusals().info(log, "{} refused as '{}': {}", link.remoteAddress(), login, why);
-      if (Accounts.heldBack(why)) {
-        // Refused before any hash: told a while later, so that one connection cannot ask faster.
-        loginTimer = loop.vertx().setTimer(Admission.THROTTLED_REFUSAL_MILLIS, t -> {
+      long late = Admission.THROTTLED_REFUSAL_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+      if (Accounts.heldBack(why) && late > 0) {
+        // Refused before any hash: told no sooner than a while after asking, so that one connection cannot ask faster.
+        loginTimer = loop.vertx().setTimer(late, t -> {
           if (state == State.CHECKING) {
             refuse(Replies.error(why));
           }

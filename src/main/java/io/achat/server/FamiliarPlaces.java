@@ -45,7 +45,7 @@ final class FamiliarPlaces {
       .timeout(LOOKUP_MILLIS, TimeUnit.MILLISECONDS)
       .map(places -> {
         if (places != null && Arrays.asList(places.split(",")).contains(place)) {
-          guard.succeeded(name, place);
+          guard.atHome(name, place);
         }
         return guard.admit(name, place);
       })
