@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * {@code a-chat bench guesses}: wrong passwords for one name from ever new addresses, as a
  * botnet would send them, while the name's owner logs in from an address she used before and
- * two users without passwords chat. With {@code --spray N} the guesses go to N other names in
- * turn, a few each, and the owner of the name nobody guesses at logs in from a new address
- * every time. Each connection names its client in a PROXY protocol
+ * two users without passwords chat. With {@code --spray N} the guesses go to NAME0 to
+ * NAME(N-1) in turn, a few each, and each login is another owner's, of a name nobody guesses at
+ * (NAMEN, NAME(N+1), ...), from a new address, the first time the server sees that name. Each connection names its client in a PROXY protocol
  * header, so the server must take that header from this machine ({@code proxyProtocol}, and
  * loopback among {@code trustedProxies}). Reports the owner's logins, the answers to the
  * guesses, the chat's round trip and the server's CPU.
@@ -67,8 +67,9 @@ public final class Guesses implements Callable<Integer> {
   @Option(names = "--duration", description = "seconds of guessing (default ${DEFAULT-VALUE})")
   double duration = 10;
 
-  @Option(names = "--spray", paramLabel = "N", description = "guess at N other names in turn, NAME0 to NAME(N-1) "
-    + "(registered, for a spray over accounts), instead of at NAME; NAME's owner then logs in from a new address each time")
+  @Option(names = "--spray", paramLabel = "N", description = "guess at N names in turn, NAME0 to NAME(N-1) "
+    + "(registered, for a spray over accounts), instead of at NAME; the logins are then those of the owners of "
+    + "NAMEN, NAME(N+1), ..., each from a new address (register them all with PASSWORD)")
   int spray;
 
   @Option(names = "--server-pid", paramLabel = "PID", description = "server process whose CPU is read from /proc")
@@ -123,7 +124,8 @@ public final class Guesses implements Callable<Integer> {
       long due = start + i * step;
       TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime())); // the owner's pace
       long t = System.nanoTime();
-      String answer = attempt(address, spray > 0 ? away(i) : home, name + " " + password);
+      String who = spray > 0 ? name + (spray + i - 1) : name;
+      String answer = attempt(address, spray > 0 ? away(i) : home, who + " " + password);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
       owner.add(answer == null ? millis + " ms" : answer + " (" + millis + " ms)");
       in += answer == null ? 1 : 0;
@@ -138,8 +140,9 @@ public final class Guesses implements Callable<Integer> {
     report.append(String.format(Locale.ROOT, "guesses against %s: %d at once at %s, each from a new address, %.1f s%n",
       address, guessers, spray > 0 ? spray + " names in turn (" + name + "0 to " + name + (spray - 1) + ")"
         : "'" + name + "'", seconds));
-    report.append(String.format(Locale.ROOT, "  owner from %-10s %d of %d logged in: %s%n",
-      spray > 0 ? "new places" : home, in, logins, String.join(", ", owner)));
+    report.append(String.format(Locale.ROOT, spray > 0 ? "  owners of names nobody guesses at, each new here, from new places:%n"
+      + "                       %2$d of %3$d logged in: %4$s%n" : "  owner from %-10s %d of %d logged in: %s%n",
+      home, in, logins, String.join(", ", owner)));
     report.append(String.format(Locale.ROOT, "  guesses              %d (%.0f/s)%n", total, total / seconds));
     new TreeMap<>(answers).forEach((answer, count) ->
       report.append(String.format(Locale.ROOT, "    %8d  %s%n", count.sum(), answer)));

@@ -4,10 +4,10 @@ import io.achat.accounts.AccountsFile;
 import io.achat.accounts.CheckLanes;
 import io.achat.accounts.LoginGuard;
 import io.achat.accounts.PasswordHash;
-import io.achat.bench.BenchCommand;
 import io.achat.doors.Admission;
 import io.achat.ops.PrometheusMeters;
 import io.achat.support.Background;
+import io.achat.support.BenchRun;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.achat.support.Prometheus;
@@ -20,9 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,18 +208,9 @@ class PasswordFloodTest {
   @Test
   void theBenchsGuessesModeMeasuresTheSame(Vertx vertx) {
     ChatServerFixture server = deploy(vertx);
-    PrintStream out = System.out;
-    ByteArrayOutputStream report = new ByteArrayOutputStream();
-    int status;
-    System.setOut(new PrintStream(report, true, StandardCharsets.UTF_8));
-    try {
-      status = BenchCommand.main(new String[] {"guesses", "--password", "alice's secret", "--guessers", "4",
-        "--logins", "2", "--duration", "3", "127.0.0.1:" + server.port()});
-    } finally {
-      System.setOut(out);
-    }
-    assertThat(report.toString(StandardCharsets.UTF_8)).contains("2 of 2 logged in")
-      .contains(WAIT).contains("chat round trip");
-    assertThat(status).isZero();
+    BenchRun run = BenchRun.of("guesses", "--password", "alice's secret", "--guessers", "4", "--logins", "2",
+      "--duration", "3", "127.0.0.1:" + server.port());
+    assertThat(run.report()).contains("2 of 2 logged in").contains(WAIT).contains("chat round trip");
+    assertThat(run.status()).isZero();
   }
 }

@@ -5,6 +5,7 @@ import io.achat.accounts.PasswordHash;
 import io.achat.bench.Guesses;
 import io.achat.ops.PrometheusMeters;
 import io.achat.support.Background;
+import io.achat.support.BenchRun;
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
 import io.achat.support.Prometheus;
@@ -151,5 +152,15 @@ class PasswordSprayTest {
     for (CompletableFuture<String> guess : guesses) {
       assertThat(guess.get(60, TimeUnit.SECONDS)).isIn(WRONG, BUSY);
     }
+  }
+
+  @Test
+  void theBenchsSprayModeMeasuresTheSame() {
+    // Guesses at user0 to user997; the owners of user998 and user999 log in from new places.
+    BenchRun run = BenchRun.of("guesses", "--name", "user", "--spray", String.valueOf(NAMES - 2), "--password", RIGHT,
+      "--guessers", "8", "--logins", "2", "--duration", "3", "127.0.0.1:" + server.port());
+    assertThat(run.report()).contains("at 998 names in turn (user0 to user997)").contains("2 of 2 logged in")
+      .contains(WRONG).contains("chat round trip");
+    assertThat(run.status()).isZero();
   }
 }
