@@ -111,11 +111,14 @@ class PasswordSprayTest {
       }
       return answers;
     })).toList();
-    try {
+    try (LineClient watcher = server.proxied("192.0.2.50").named("watcher")) {
+      watcher.send("watcher");
+      watcher.sync();
       awaitWaiting(vertx, 16); // a queue of seconds: more than 3 s for a check that waited its turn
       for (int i = 1; i <= 5; i++) {
         assertThat(logsIn("172.16.0." + i, "bob")).as("ms for bob to get in from a new place").isLessThan(3000);
         assertThat(waiting(vertx)).as("the spray still queued").isPositive();
+        watcher.awaitGone("bob"); // his login is free again for the next one
       }
       // His wrong password is known as fast, and told no sooner than a hashed one would be.
       long start = System.nanoTime();
