@@ -132,7 +132,7 @@ class PasswordSprayTest {
     for (CompletableFuture<List<String>> thread : spray) {
       answers.addAll(thread.get(60, TimeUnit.SECONDS));
     }
-    assertThat(answers).containsOnly(WRONG, BUSY).contains(WRONG, BUSY);
+    assertThat(answers).isSubsetOf(WRONG, BUSY).contains(WRONG);
     String metrics = PrometheusMeters.of(vertx).scrape();
     assertThat(Prometheus.sample(metrics, "achat_password_checks_total\\{by=\"memory\"}"))
       .as("bob's passwords known without a hash: five right, one wrong").isEqualTo(6.0);
