@@ -24,6 +24,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -100,10 +101,20 @@ final class Accounts {
 
   /**
    * Decides on a login: completes with why it is refused ({@code error: } text), or empty when
-   * the name may go on to the broker. {@code password} is null when the login line had none;
+   * the name may go on to the broker; a refusal of a password ({@link #heldBack}) no sooner than
+   * {@link Admission#THROTTLED_REFUSAL_MILLIS} after asking. {@code password} is null when the login line had none;
    * {@code address} is the client's, null when unknown.
    */
   Future<Optional<String>> check(String name, String password, boolean secure, String address) {
+    long asked = System.nanoTime();
+    return decide(name, password, secure, address).compose(why -> {
+      long late = Admission.THROTTLED_REFUSAL_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+      return why.isPresent() && heldBack(why.get()) && late > 0
+        ? vertx.timer(late, TimeUnit.MILLISECONDS).map(why) : Future.succeededFuture(why);
+    });
+  }
+
+  private Future<Optional<String>> decide(String name, String password, boolean secure, String address) {
     PasswordHash hash = shared.byName.get(name);
     if (hash == null && password == null) {
       if (config.accountsRequired()) {
@@ -185,13 +196,13 @@ final class Accounts {
   static final String ADDRESS_THROTTLED = "too many failed logins from your address; try again in a minute";
   static final String BUSY = "the server is busy checking passwords; try again";
   /**
-   * Whether {@code why} refuses a password: the connection hears it no sooner than
+   * Whether {@code why} refuses a password: it is told no sooner than
    * {@link Admission#THROTTLED_REFUSAL_MILLIS} after asking. Refusals before any hash would
    * otherwise cost so little that each connection could ask thousands of times a second, and a
    * wrong password known without a hash ({@link PasswordCache}) would be told faster than one
    * hashed, telling a name in use from one that is not.
    */
-  static boolean heldBack(String why) {
+  private static boolean heldBack(String why) {
     return WRONG.equals(why) || NAME_THROTTLED.equals(why) || ADDRESS_THROTTLED.equals(why) || BUSY.equals(why);
   }
 

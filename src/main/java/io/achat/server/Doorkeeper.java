@@ -86,6 +86,19 @@ final class Doorkeeper {
   }
 
   /**
+   * With {@code proxyProtocol}: whether the chat port believes the PROXY header of {@code peer},
+   * the address the connection came from, naming {@code client}; refused (logged, counted) if not.
+   */
+  boolean proxyTrusted(SocketAddress peer, SocketAddress client) {
+    if (!config.proxyProtocol() || ClientAddress.fromTrustedProxy(peer, config)) {
+      return true;
+    }
+    refusals.info(log, "{} refused: a PROXY header from {}, which trustedProxies does not name", client, peer);
+    metrics.refused(ChatMetrics.Refusal.PROXY);
+    return false;
+  }
+
+  /**
    * A connection just accepted at {@code door}: its slot, or {@code null} when it was refused (the
    * door was told why). A connection whose address opened too many lately is refused after
    * {@link #THROTTLED_REFUSAL_MILLIS}, holding its place until then.

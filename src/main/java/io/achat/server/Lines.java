@@ -13,7 +13,7 @@ import io.vertx.core.streams.ReadStream;
 final class Lines {
 
   private final ReadStream<Buffer> source;
-  private final Connection connection;
+  private final Inbound inbound;
   private final RecordParser parser;
   /** Bytes read from the source, and bytes of them handed over as lines (with their '\n'). */
   private long received;
@@ -22,18 +22,18 @@ final class Lines {
 
   /**
    * Reads {@code source}; an unfinished line over {@code maxLineLength} (plus the {@code \r} of a
-   * CRLF) goes to {@link Connection#failed}, and {@code end} runs once every line before the
+   * CRLF) goes to {@link Inbound#failed}, and {@code end} runs once every line before the
    * source's end has been handed over.
    */
-  Lines(ReadStream<Buffer> source, int maxLineLength, Connection connection, Handler<Void> end) {
+  Lines(ReadStream<Buffer> source, int maxLineLength, Inbound inbound, Handler<Void> end) {
     this.source = source;
-    this.connection = connection;
+    this.inbound = inbound;
     parser = RecordParser.newDelimited("\n", new Counted()).maxRecordSize(maxLineLength + 1);
-    parser.exceptionHandler(connection::failed);
+    parser.exceptionHandler(inbound::failed);
     parser.endHandler(end);
     parser.handler(line -> {
       consumed += line.length() + 1;
-      connection.line(line);
+      inbound.line(line);
     });
   }
 
@@ -52,7 +52,7 @@ final class Lines {
     if (held != reported) {
       long change = held - reported;
       reported = held;
-      connection.holding(change);
+      inbound.holding(change);
     }
   }
 

@@ -11,22 +11,26 @@ import io.vertx.core.net.SocketAddress;
 interface Link {
 
   /**
-   * Starts reading: each line the client sends goes to {@link Connection#line} (its {@code \n}
-   * removed), then {@link Connection#ended} once the client has sent everything, and
-   * {@link Connection#closed} when the socket is closed. What the link holds of the client's bytes
-   * before they make up a line it reports to {@link Connection#holding}.
+   * Starts reading: each line the client sends goes to {@link Inbound#line} (its {@code \n}
+   * removed), then {@link Inbound#ended} once the client has sent everything, and
+   * {@link Inbound#closed} when the socket is closed. What the link holds of the client's bytes
+   * before they make up a line it reports to {@link Inbound#holding}.
    */
-  void open(Connection connection);
+  void open(Inbound inbound);
 
   SocketAddress remoteAddress();
 
   /** Whether the client's bytes travel over TLS. */
   boolean secure();
 
-  /** Stops reading; what the client sends meanwhile waits in the network buffers. */
-  void pause();
+  /**
+   * Reads what the client sends, or stops reading (what it sends meanwhile waits in the network
+   * buffers, and TCP slows it down); a call that changes nothing does nothing.
+   */
+  void reading(boolean read);
 
-  void resume();
+  /** Whether it reads now: from its open until told otherwise. */
+  boolean reading();
 
   /** Writes {@code lines}, each ending in {@code \n}; completes once they have left for the network. */
   Future<Void> write(Buffer lines);
@@ -36,7 +40,7 @@ interface Link {
 
   /**
    * Tells the socket's idle timer that its output moves, when nothing was written lately (see
-   * {@link Connection#heartbeat}); sends nothing to the client.
+   * {@link Inbound#heartbeat}); sends nothing to the client.
    */
   default void keepAlive() {
   }

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *       closes a socket without flushing once neither a read nor a completed write moved it for
  *       stallTimeoutMillis, and the accept loop's heartbeat, which writes nothing to every
  *       connection with nothing queued before the timer could fire (see
- *       {@link Connection#heartbeat}). Both count the JVM's clock, which runs on while the
+ *       {@link Output}). Both count the JVM's clock, which runs on while the
  *       process is stopped: a heartbeat that comes late writes nothing to every connection with
  *       nothing queued, but Netty schedules each idle check from the last activity it saw when
  *       it last ran, so a check can fall due before the heartbeat and, run after the pause,

@@ -14,6 +14,7 @@ final class TcpLink implements Link {
   private final NetSocket socket;
   private final int maxLineLength;
   private Lines lines;
+  private boolean paused;
 
   TcpLink(NetSocket socket, int maxLineLength) {
     this.socket = socket;
@@ -21,9 +22,9 @@ final class TcpLink implements Link {
   }
 
   @Override
-  public void open(Connection connection) {
-    lines = new Lines(socket, maxLineLength, connection, v -> connection.ended());
-    socket.closeHandler(v -> connection.closed());
+  public void open(Inbound inbound) {
+    lines = new Lines(socket, maxLineLength, inbound, v -> inbound.ended());
+    socket.closeHandler(v -> inbound.closed());
   }
 
   @Override
@@ -37,13 +38,20 @@ final class TcpLink implements Link {
   }
 
   @Override
-  public void pause() {
-    lines.pause();
+  public void reading(boolean read) {
+    if (read == paused) {
+      paused = !read;
+      if (read) {
+        lines.resume();
+      } else {
+        lines.pause();
+      }
+    }
   }
 
   @Override
-  public void resume() {
-    lines.resume();
+  public boolean reading() {
+    return !paused;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.achat.server;
 import io.achat.config.ChatConfig;
 import io.achat.doors.HttpVisits;
 import io.achat.ops.ChatMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -16,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * An accept loop's web port ({@code webPort}): the page, and the WebSocket door at
@@ -35,7 +38,11 @@ final class WebPort {
   private static final int ANY_WEB_PORT = -2;
   private static final String X_FORWARDED_FOR = "X-Forwarded-For";
 
-  private final ServerVerticle loop;
+  private final ConnectionContext context;
+  private final Stalls stalls;
+  private final Context eventLoop;
+  private final BooleanSupplier stopping;
+  private final BiConsumer<Link, Doorkeeper.Slot> accept;
   private final Vertx vertx;
   private final ChatConfig config;
   private final ChatMetrics metrics;
@@ -46,11 +53,20 @@ final class WebPort {
   private HttpVisits<Doorkeeper.Slot> visits;
   private HttpServer web;
 
-  WebPort(ServerVerticle loop) {
-    this.loop = loop;
-    this.vertx = loop.vertx();
-    this.config = loop.chatConfig();
-    this.metrics = loop.metrics();
+  /**
+   * The web door of an accept loop: its connections' needs, how stalled clients are let go, the
+   * loop itself, whether it is shutting down, and where an admitted WebSocket goes.
+   */
+  WebPort(ConnectionContext context, Stalls stalls, Context eventLoop, BooleanSupplier stopping,
+          BiConsumer<Link, Doorkeeper.Slot> accept) {
+    this.context = context;
+    this.stalls = stalls;
+    this.eventLoop = eventLoop;
+    this.stopping = stopping;
+    this.accept = accept;
+    this.vertx = context.vertx();
+    this.config = context.config();
+    this.metrics = context.metrics();
     this.hosts = WebHosts.of(config.webHosts(), config.host());
   }
 
@@ -84,10 +100,10 @@ final class WebPort {
       // Without h2c, a connection is seen as soon as it is accepted, not at its first bytes.
       .setHttp2ClearTextEnabled(false);
     // As on the chat port, where the kernel does it: a client that takes nothing is let go sooner.
-    loop.stalls().kernelOnly(options, config.stallTimeoutMillis());
+    stalls.kernelOnly(options, config.stallTimeoutMillis());
     config.servingTls(options);
     visits = new HttpVisits<>(vertx, config.requestTimeoutMillis(), config.keepAliveTimeoutMillis(), visit -> {
-      loop.refusals().info(log, "{} closed: no whole request within {} ms (requestTimeoutMillis)",
+      context.logs().refusals().info(log, "{} closed: no whole request within {} ms (requestTimeoutMillis)",
         visit.connection().remoteAddress(), config.requestTimeoutMillis());
       metrics.refused(ChatMetrics.Refusal.REQUEST_TIMEOUT);
     });
@@ -130,7 +146,7 @@ final class WebPort {
     if (hosts.allows(host)) {
       return true;
     }
-    loop.refusals().info(log, "{} refused: a web request for host {}, which webHosts does not name", from,
+    context.logs().refusals().info(log, "{} refused: a web request for host {}, which webHosts does not name", from,
       host == null ? "(none)" : host.length() > 100 ? host.substring(0, 100) + "..." : host);
     metrics.refused(ChatMetrics.Refusal.HOST);
     return false;
@@ -161,7 +177,7 @@ final class WebPort {
     }
     String origin = handshake.headers().get(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
-      loop.refusals().info(log, "{} refused: a WebSocket from a page at {}, which webOrigins does not allow",
+      context.logs().refusals().info(log, "{} refused: a WebSocket from a page at {}, which webOrigins does not allow",
         handshake.remoteAddress(), origin);
       metrics.refused(ChatMetrics.Refusal.ORIGIN);
       return 403;
@@ -175,18 +191,18 @@ final class WebPort {
    * names it ({@code X-Forwarded-For}); a page request through the proxy is the proxy's to limit.
    */
   private void acceptWeb(HttpConnection connection) {
-    if (loop.stopping()) {
+    if (stopping.getAsBoolean()) {
       connection.close();
       return;
     }
     WebDoor door = new WebDoor(connection);
-    Doorkeeper doorkeeper = loop.doorkeeper();
+    Doorkeeper doorkeeper = context.doorkeeper();
     Doorkeeper.Slot slot = ClientAddress.fromTrustedProxy(connection.remoteAddress(), config)
       ? doorkeeper.enterUncounted(door) : doorkeeper.enter(door);
     if (slot != null) {
       HttpVisits<Doorkeeper.Slot>.Visit visit = visits.opened(connection, slot, () -> doorkeeper.release(slot));
       slot.evictBy(() -> {
-        loop.refusals().info(log, "{} closed: server full, and it was not a logged-in user", connection.remoteAddress());
+        context.logs().refusals().info(log, "{} closed: server full, and it was not a logged-in user", connection.remoteAddress());
         metrics.refused(ChatMetrics.Refusal.EVICTED);
         visit.close();
       });
@@ -202,12 +218,12 @@ final class WebPort {
     visit.upgraded();
     Doorkeeper.Slot slot = visit.attachment();
     SocketAddress client = ClientAddress.of(socket.remoteAddress(), socket.headers().getAll(X_FORWARDED_FOR), config);
-    WebSocketLink link = new WebSocketLink(socket, loop.context(), config.maxLineLength(), maxWebSocketFrame(), client);
+    WebSocketLink link = new WebSocketLink(socket, eventLoop, config.maxLineLength(), maxWebSocketFrame(), client);
     if (socket.isClosed()) {
-      loop.doorkeeper().release(slot);
-    } else if (!(client instanceof ClientAddress.Forwarded) || loop.doorkeeper().forwarded(slot,
-      new ServerVerticle.LinkDoor(link, socket, socket::closeHandler))) {
-      loop.accept(link, slot);
+      context.doorkeeper().release(slot);
+    } else if (!(client instanceof ClientAddress.Forwarded) || context.doorkeeper().forwarded(slot,
+      new LinkDoor(link, socket, socket::closeHandler))) {
+      accept.accept(link, slot);
     }
   }
 

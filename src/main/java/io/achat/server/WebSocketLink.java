@@ -26,7 +26,7 @@ final class WebSocketLink implements Link {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketLink.class);
 
-  /** Why a message is not a line, for {@link Connection#unreadable}. */
+  /** Why a message is not a line, for {@link Inbound#unreadable}. */
   static final String BINARY = "not text (send text frames)";
   private static final Buffer NEWLINE = Buffer.buffer("\n");
 
@@ -40,7 +40,7 @@ final class WebSocketLink implements Link {
    * line of maxLineLength and a sender's name. Lines beyond it go in the next message.
    */
   private final int maxFrame;
-  private Connection connection;
+  private Inbound inbound;
   private Lines lines;
   /** Where whole text messages go: to {@link #lines}' parser. */
   private Handler<Buffer> messages;
@@ -64,15 +64,15 @@ final class WebSocketLink implements Link {
   }
 
   @Override
-  public void open(Connection connection) {
-    this.connection = connection;
+  public void open(Inbound inbound) {
+    this.inbound = inbound;
     // The client's close frame comes in order with its messages, like the end of a TCP stream.
-    lines = new Lines(new Messages(), maxLineLength, connection, v -> end());
+    lines = new Lines(new Messages(), maxLineLength, inbound, v -> end());
     socket.frameHandler(this::frame);
     socket.exceptionHandler(this::failed);
     socket.closeHandler(v -> {
       closed = true;
-      connection.closed();
+      inbound.closed();
       endAfterPending();
     });
   }
@@ -96,19 +96,19 @@ final class WebSocketLink implements Link {
     if (size > maxFrame) {
       forget();
       discarding = !frame.isFinal();
-      connection.tooLong();
+      inbound.tooLong();
       return;
     }
     if (!frame.isFinal()) {
       message = message == null ? data.copy() : message.appendBuffer(data);
       held += data.length();
-      connection.holding(data.length());
+      inbound.holding(data.length());
       return;
     }
     Buffer whole = message == null ? data : message.appendBuffer(data);
     forget();
     if (binary) {
-      connection.unreadable(BINARY);
+      inbound.unreadable(BINARY);
     } else if (messages != null) {
       int n = whole.length();
       messages.handle(whole);
@@ -122,7 +122,7 @@ final class WebSocketLink implements Link {
   private void forget() {
     message = null;
     if (held > 0) {
-      connection.holding(-held);
+      inbound.holding(-held);
       held = 0;
     }
   }
@@ -133,7 +133,7 @@ final class WebSocketLink implements Link {
    */
   private void failed(Throwable e) {
     if (String.valueOf(e.getMessage()).contains("frame length")) {
-      connection.tooLong();
+      inbound.tooLong();
     } else {
       log.debug("{}: {}", socket.remoteAddress(), e.toString());
     }
@@ -142,7 +142,7 @@ final class WebSocketLink implements Link {
   private void end() {
     if (!ended) {
       ended = true;
-      connection.ended();
+      inbound.ended();
     }
   }
 
@@ -171,18 +171,24 @@ final class WebSocketLink implements Link {
   }
 
   @Override
-  public void pause() {
-    paused = true;
-    lines.pause();
-  }
-
-  @Override
-  public void resume() {
-    paused = false;
+  public void reading(boolean read) {
+    if (read != paused) {
+      return;
+    }
+    paused = !read;
+    if (paused) {
+      lines.pause();
+      return;
+    }
     lines.resume();
     if (closed) {
       endAfterPending();
     }
+  }
+
+  @Override
+  public boolean reading() {
+    return !paused;
   }
 
   /**
