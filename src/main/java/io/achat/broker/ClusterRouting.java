@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * map ({@link LoginClaims}), where the other nodes' users are ({@link Directory}), lines for
  * them forwarded to their node's broker once a turn ({@link NodeOutbox}) and lines from other
  * nodes delivered here, and nodes that are gone noticed ({@link FailureDetector}) and their
- * logins freed. Runs on the broker's context, with the broker's peers map and turn outbox.
+ * logins freed. Runs on the broker's context, with the broker's turn outbox; the broker's users
+ * it reaches through {@link LocalUsers}, as the broker alone holds them.
  */
 final class ClusterRouting {
 
@@ -37,7 +38,7 @@ final class ClusterRouting {
   private static final DeliveryOptions NOTE = new DeliveryOptions().setSendTimeout(2000);
 
   private final Vertx vertx;
-  private final Map<String, Recipient> peers;
+  private final LocalUsers users;
   private final TurnOutbox outbox;
   private final ChatMetrics metrics;
   private final String node = UUID.randomUUID().toString();
@@ -62,9 +63,9 @@ final class ClusterRouting {
   private long summaryTimer = -1;
   private Promise<Void> quiet;
 
-  ClusterRouting(Vertx vertx, Map<String, Recipient> peers, TurnOutbox outbox, ChatMetrics metrics) {
+  ClusterRouting(Vertx vertx, LocalUsers users, TurnOutbox outbox, ChatMetrics metrics) {
     this.vertx = vertx;
-    this.peers = peers;
+    this.users = users;
     this.outbox = outbox;
     this.metrics = metrics;
     this.bus = new ClusterBus(vertx);
@@ -292,7 +293,7 @@ final class ClusterRouting {
         // this node knew of the other's users may be stale; the other tells it those it holds.
         member(back.node());
         directory.forget(back.node());
-        recheck(back.node());
+        recheck(back.node(), users.snapshot());
       }
     } else if (event == null) {
       sendAcks(); // before the answer: see #checking
@@ -302,7 +303,7 @@ final class ClusterRouting {
 
   private void deliverHere(List<String> names, Buffer line) {
     for (String name : names) {
-      Recipient recipient = peers.get(name);
+      Recipient recipient = users.user(name);
       // One who left since is not told about it; the sender's node learns it from the directory.
       if (recipient != null) {
         outbox.deliver(recipient, line);
@@ -405,21 +406,21 @@ final class ClusterRouting {
       return;
     }
     members.add(back);
-    log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, peers.size());
+    Map<String, Recipient> held = users.snapshot();
+    log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, held.size());
     bus.send(Addresses.node(back), new Event.Back(node));
-    recheck(back);
+    recheck(back, held);
   }
 
   /**
-   * Checks each login of this node against the merged map, after {@code back} and this node were
-   * apart: a login the map gives to another node is displaced here; {@code back} is told of each
-   * that this node still holds.
+   * Checks each login of this node ({@code held}, as it was when the check began) against the
+   * merged map, after {@code back} and this node were apart: a login the map gives to another
+   * node is displaced here; {@code back} is told of each that this node still holds.
    */
-  private void recheck(String back) {
-    Map<String, Recipient> held = new HashMap<>(peers);
+  private void recheck(String back, Map<String, Recipient> held) {
     claims.claimAll(held.keySet(), (login, ar) -> {
       Recipient holder = held.get(login);
-      if (peers.get(login) != holder) {
+      if (users.user(login) != holder) {
         return; // left meanwhile
       }
       if (ar.failed()) {
@@ -434,14 +435,11 @@ final class ClusterRouting {
 
   /** {@code holder} holds {@code login} in the merged cluster: this node's user of that name leaves. */
   private void displace(String login, Recipient held, String holder) {
-    peers.remove(login);
+    users.displace(login, held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node while the"
+      + " cluster was split, and that login holds it now; this connection is closed")));
     if (!goneNodes.contains(holder)) {
       directory.online(login, holder);
     }
-    outbox.answer(held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node while the cluster"
-      + " was split, and that login holds it now; this connection is closed")));
-    held.flush();
-    outbox.add(held.loop, new Delivery.Displaced(held.id.connection()));
     log.info("'{}' is held by node {} since the cluster healed: its connection here is closed", login, holder);
   }
 
@@ -454,12 +452,7 @@ final class ClusterRouting {
     for (Event.Message message : messages) {
       Buffer line = Buffer.buffer(Replies.error("may not have reached " + String.join(", ", message.recipients())
         + ": " + why));
-      Recipient sender = peers.get(message.login());
-      if (sender != null && sender.id.equals(message.from())) {
-        outbox.answer(sender, line);
-      } else {
-        outbox.add(message.from().loop(), new Delivery.Lines(message.from().connection(), line));
-      }
+      users.answer(message.from(), message.login(), line);
     }
   }
 }
