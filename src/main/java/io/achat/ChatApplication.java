@@ -1,12 +1,12 @@
 package io.achat;
 
 import io.achat.broker.ClusterBus;
-import io.achat.client.HealthCheck;
 import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
 import io.achat.ops.Fatal;
 import io.achat.ops.LoopWatchdog;
+import io.achat.ops.ManagementFile;
 import io.achat.ops.RateLimitedLog;
 import io.achat.server.Stalls;
 import io.vertx.core.Deployable;
@@ -24,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -33,8 +32,8 @@ import java.util.function.Supplier;
  * {@code -options} ...). SIGTERM and SIGINT run the launcher's shutdown hook, which closes
  * Vert.x: the clean shutdown. Once it has completed the process exits with status 0 rather than
  * the JVM's 143 or 130, so that service managers see a clean stop. What runs beside the server
- * started this way is in {@code ops}, called from the hooks here: the {@link LoopWatchdog} and
- * {@link Fatal}'s exits.
+ * started this way is in {@code ops}, called from the hooks here: the {@link LoopWatchdog}, the
+ * {@link ManagementFile} for {@code a-chat health}, and {@link Fatal}'s exits.
  */
 final class ChatApplication extends VertxApplication implements VertxApplicationHooks {
 
@@ -191,9 +190,9 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     String url = chat == null ? null : chat.managementUrl();
     if (url != null) {
       try {
-        Files.writeString(HealthCheck.MANAGEMENT_FILE, url + "\n");
+        ManagementFile.write(url);
       } catch (IOException e) {
-        log.warn("cannot write {} for 'a-chat health': {}", HealthCheck.MANAGEMENT_FILE, e.toString());
+        log.warn("cannot write {} for 'a-chat health': {}", ManagementFile.path(), e.toString());
       }
     }
   }
@@ -208,14 +207,9 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   @Override
   public void afterVertxStopped(HookContext context) {
-    try {
-      String url = chat == null ? null : chat.managementUrl();
-      if (url != null && Files.isReadable(HealthCheck.MANAGEMENT_FILE)
-        && Files.readString(HealthCheck.MANAGEMENT_FILE).trim().equals(url)) {
-        Files.delete(HealthCheck.MANAGEMENT_FILE);
-      }
-    } catch (IOException e) {
-      // another server's, or gone already
+    String url = chat == null ? null : chat.managementUrl();
+    if (url != null) {
+      ManagementFile.remove(url);
     }
     if (serving) {
       // halt, not exit: this runs in the JVM's shutdown hook, where System.exit would block for good.
