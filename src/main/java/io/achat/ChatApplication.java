@@ -1,12 +1,12 @@
 package io.achat;
 
 import io.achat.broker.ClusterBus;
-import io.achat.client.HealthCheck;
 import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
-import io.achat.ops.HeapWatch;
-import io.achat.ops.LoopWatch;
+import io.achat.ops.Fatal;
+import io.achat.ops.LoopWatchdog;
+import io.achat.ops.ManagementFile;
 import io.achat.ops.RateLimitedLog;
 import io.achat.server.Stalls;
 import io.vertx.core.Deployable;
@@ -24,18 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Runs the server through the Vert.x launcher ({@code -conf}, {@code -instances},
  * {@code -options} ...). SIGTERM and SIGINT run the launcher's shutdown hook, which closes
  * Vert.x: the clean shutdown. Once it has completed the process exits with status 0 rather than
- * the JVM's 143 or 130, so that service managers see a clean stop.
+ * the JVM's 143 or 130, so that service managers see a clean stop. What runs beside the server
+ * started this way is in {@code ops}, called from the hooks here: the {@link LoopWatchdog}, the
+ * {@link ManagementFile} for {@code a-chat health}, and {@link Fatal}'s exits.
  */
 final class ChatApplication extends VertxApplication implements VertxApplicationHooks {
 
@@ -50,9 +48,8 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   private final boolean clustered;
   private JsonObject conf;
   private volatile boolean serving;
-  /** Vert.x is being stopped: its loops end on purpose, and the watchdog stops watching. */
-  private volatile boolean stopping;
-  private long maxBlockedMillis;
+  /** Made once the configuration is read, before Vert.x; started once Vert.x is. */
+  private volatile LoopWatchdog watchdog;
   /** Every layer read once, before Vert.x exists (the cluster keys are needed for it), and handed down. */
   private JsonObject resolved;
 
@@ -106,7 +103,11 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       log.error("cannot start: {}", e.getMessage());
       throw e;
     }
-    maxBlockedMillis = config.maxBlockedMillis();
+    watchdog = new LoopWatchdog(config.maxBlockedMillis(), () -> {
+      synchronized (failedLinkWrites) {
+        failedLinkWrites.tick();
+      }
+    });
     resolved = config.toJson();
     if (!eventLoopsGiven) {
       // One event loop per accept loop, the broker sharing the first's: at a chat's pace a line
@@ -132,9 +133,6 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     return builder.withClusterManager(HazelcastCluster.manager(config));
   }
 
-  /** How full the old generation may stay after a collection before the heap counts as exhausted. */
-  private static final double HEAP_EXHAUSTED = 0.98;
-
   private volatile ChatVerticle chat;
   /**
    * Writes Vert.x had queued for another node while it connected, failed when the link closed at
@@ -144,9 +142,9 @@ final class ChatApplication extends VertxApplication implements VertxApplication
 
   /**
    * A server that cannot go on exits rather than stay up without serving, so that a supervisor
-   * restarts it: on an error of the JVM (out of memory) wherever Vert.x reports it, when an
-   * event loop a-chat runs on has not answered for maxBlockedMillis or has ended, and when the
-   * heap stays full after collections.
+   * restarts it: on an error of the JVM (out of memory) wherever Vert.x reports it, and, through
+   * the {@link LoopWatchdog}, when an event loop a-chat runs on has not answered for
+   * maxBlockedMillis or has ended, and when the heap stays full after collections.
    */
   @Override
   public void afterVertxStarted(HookContext context) {
@@ -164,61 +162,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
         log.error("unhandled exception", e);
       }
     });
-    LoopWatch watch = LoopWatch.of(vertx);
-    Thread watchdog = new Thread(() -> watchLoops(watch), "a-chat-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
-
-  private void watchLoops(LoopWatch watch) {
-    try {
-      HeapWatch heap = new HeapWatch(HEAP_EXHAUSTED);
-      long every = maxBlockedMillis > 0 ? Math.min(1000, maxBlockedMillis / 4) : 1000;
-      long last = System.nanoTime();
-      while (!stopping) {
-        long now = System.nanoTime();
-        if (now - last > TimeUnit.MILLISECONDS.toNanos(3 * every)) {
-          watch.restartClocks(); // the watchdog itself did not run: the process was stopped, not a loop
-        }
-        last = now;
-        if (maxBlockedMillis > 0) {
-          watch.probe();
-          List<LoopWatch.Stall> stalls = watch.stalls(maxBlockedMillis);
-          if (!stalls.isEmpty() && !stopping) {
-            giveUp(stalls.get(0));
-          }
-        }
-        Optional<String> exhausted = heap.exhausted();
-        if (exhausted.isPresent()) {
-          Fatal.exit(Fatal.OUT_OF_MEMORY, "the heap is exhausted (" + exhausted.get() + "); a-chat cannot go on", null);
-        }
-        synchronized (failedLinkWrites) {
-          failedLinkWrites.tick();
-        }
-        Thread.sleep(every); // the watchdog's own pace, not a wait for anything
-      }
-    } catch (InterruptedException e) {
-      // the process is ending
-    } catch (VirtualMachineError e) {
-      Fatal.jvmError(Fatal.IN_THE_WATCHDOG, e);
-    } catch (RuntimeException e) {
-      // without its watchdog the process could stay up without serving
-      Fatal.exit(Fatal.BLOCKED, "the loop watchdog failed; a-chat cannot go on", e);
-    }
-  }
-
-  private void giveUp(LoopWatch.Stall stall) {
-    Throwable where = new Throwable("where " + (stall.thread() == null ? "it" : stall.thread().getName()) + " is");
-    if (stall.thread() != null) {
-      where.setStackTrace(stall.thread().getStackTrace());
-    }
-    if (stall.ended()) {
-      // Netty ends a loop's thread when an error of the JVM escapes its run loop, unseen by Vert.x.
-      Fatal.exit(Fatal.OUT_OF_MEMORY, "the event loop of " + stall.name() + " has ended: an error of the JVM "
-        + "(out of memory, most likely) ended its thread; a-chat cannot go on", where);
-    }
-    Fatal.exit(Fatal.BLOCKED, "the event loop of " + stall.name() + " has not answered for " + stall.millis()
-      + " ms (maxBlockedMillis " + maxBlockedMillis + "); a-chat cannot go on", where);
+    watchdog.start(vertx);
   }
 
   @Override
@@ -246,29 +190,26 @@ final class ChatApplication extends VertxApplication implements VertxApplication
     String url = chat == null ? null : chat.managementUrl();
     if (url != null) {
       try {
-        Files.writeString(HealthCheck.MANAGEMENT_FILE, url + "\n");
+        ManagementFile.write(url);
       } catch (IOException e) {
-        log.warn("cannot write {} for 'a-chat health': {}", HealthCheck.MANAGEMENT_FILE, e.toString());
+        log.warn("cannot write {} for 'a-chat health': {}", ManagementFile.path(), e.toString());
       }
     }
   }
 
   @Override
   public void beforeStoppingVertx(HookContext context) {
-    stopping = true;
+    if (watchdog != null) {
+      watchdog.stop();
+    }
     log.info("shutting down");
   }
 
   @Override
   public void afterVertxStopped(HookContext context) {
-    try {
-      String url = chat == null ? null : chat.managementUrl();
-      if (url != null && Files.isReadable(HealthCheck.MANAGEMENT_FILE)
-        && Files.readString(HealthCheck.MANAGEMENT_FILE).trim().equals(url)) {
-        Files.delete(HealthCheck.MANAGEMENT_FILE);
-      }
-    } catch (IOException e) {
-      // another server's, or gone already
+    String url = chat == null ? null : chat.managementUrl();
+    if (url != null) {
+      ManagementFile.remove(url);
     }
     if (serving) {
       // halt, not exit: this runs in the JVM's shutdown hook, where System.exit would block for good.

@@ -4,6 +4,7 @@ import io.achat.accounts.AccountCommand;
 import io.achat.bench.BenchCommand;
 import io.achat.client.ChatClient;
 import io.achat.client.HealthCheck;
+import io.achat.ops.Fatal;
 
 import java.util.Arrays;
 

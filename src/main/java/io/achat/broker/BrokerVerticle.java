@@ -25,8 +25,8 @@ import java.util.Map;
  * message to its recipients, and at the end of each turn of its event loop sends every accept
  * loop one {@link Delivery} with the lines for its connections and the answers to their events
  * ({@link TurnOutbox}). Stopping is the {@link Drain}'s job; on a clustered Vert.x, everything
- * about the other nodes is {@link ClusterRouting}'s. One per Vert.x instance, on one context:
- * no locks.
+ * about the other nodes is {@link ClusterRouting}'s, which asks this broker for what it needs of
+ * the users here ({@link LocalUsers}). One per Vert.x instance, on one context: no locks.
  */
 public final class BrokerVerticle extends VerticleBase {
 
@@ -60,7 +60,7 @@ public final class BrokerVerticle extends VerticleBase {
         if (!vertx.isClustered()) {
           return Future.succeededFuture();
         }
-        cluster = new ClusterRouting(vertx, peers, outbox, metrics);
+        cluster = new ClusterRouting(vertx, new Users(), outbox, metrics);
         return cluster.join();
       })
       .compose(v -> Future.all(
@@ -114,7 +114,7 @@ public final class BrokerVerticle extends VerticleBase {
     } else if (event instanceof Event.NewPeer joining) {
       join(joining);
     } else if (event instanceof Event.Reply reply) {
-      answer(reply.to(), reply.login(), reply.line(), reply.line().length());
+      answerAndCredit(reply.to(), reply.login(), reply.line(), reply.line().length());
     } else if (event instanceof Event.Disconnect gone) {
       leave(gone);
     }
@@ -172,9 +172,9 @@ public final class BrokerVerticle extends VerticleBase {
     outbox.countRouted(missing != null);
     Buffer notConnected = missing == null ? null : Buffer.buffer(Replies.notConnected(missing));
     if (remote == null) {
-      answer(message.from(), message.login(), notConnected, message.line().length());
+      answerAndCredit(message.from(), message.login(), notConnected, message.line().length());
     } else {
-      answer(message.from(), message.login(), notConnected, 0);
+      answerAndCredit(message.from(), message.login(), notConnected, 0);
       cluster.forward(message, remote);
     }
   }
@@ -186,17 +186,26 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   /** Gives the sender its answer (if any) behind the lines already routed to it, and its flow-control credit. */
-  private void answer(PeerId from, String login, Buffer line, int routedBytes) {
-    Recipient sender = peers.get(login);
+  private void answerAndCredit(PeerId from, String login, Buffer line, int routedBytes) {
     if (line != null) {
-      if (sender != null && sender.id.equals(from)) {
-        outbox.answer(sender, line);
-      } else {
-        outbox.add(from.loop(), new Delivery.Lines(from.connection(), line));
-      }
+      answer(from, login, line);
     }
     if (routedBytes > 0) {
       outbox.routed(from, routedBytes);
+    }
+  }
+
+  /**
+   * Gives {@code from} {@code line}: behind the lines routed to it this turn while it is the user
+   * logged in as {@code login}, so that it reads them in the order they were produced; else on
+   * its own.
+   */
+  private void answer(PeerId from, String login, Buffer line) {
+    Recipient sender = peers.get(login);
+    if (sender != null && sender.id.equals(from)) {
+      outbox.answer(sender, line);
+    } else {
+      outbox.add(from.loop(), new Delivery.Lines(from.connection(), line));
     }
   }
 
@@ -231,5 +240,32 @@ public final class BrokerVerticle extends VerticleBase {
       peers.clear();
     }
     endTurn();
+  }
+
+  /** The peers map as the cluster's side may ask about it: it is read and changed here only. */
+  private final class Users implements LocalUsers {
+
+    @Override
+    public Recipient user(String login) {
+      return peers.get(login);
+    }
+
+    @Override
+    public Map<String, Recipient> snapshot() {
+      return new HashMap<>(peers);
+    }
+
+    @Override
+    public void answer(PeerId from, String login, Buffer line) {
+      BrokerVerticle.this.answer(from, login, line);
+    }
+
+    @Override
+    public void displace(String login, Recipient user, Buffer why) {
+      peers.remove(login, user);
+      outbox.answer(user, why);
+      user.flush();
+      outbox.add(user.loop, new Delivery.Displaced(user.id.connection()));
+    }
   }
 }

@@ -3,11 +3,9 @@ package io.achat.broker;
 import io.achat.config.Addresses;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.RateLimitedLog;
-import io.achat.protocol.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -26,9 +24,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The broker's side of a cluster, on a clustered Vert.x only: logins claimed in the cluster-wide
  * map ({@link LoginClaims}), where the other nodes' users are ({@link Directory}), lines for
- * them forwarded to their node's broker once a turn ({@link NodeOutbox}) and lines from other
- * nodes delivered here, and nodes that are gone noticed ({@link FailureDetector}) and their
- * logins freed. Runs on the broker's context, with the broker's peers map and turn outbox.
+ * them forwarded to their node's broker once a turn and lines from other nodes delivered here
+ * ({@link Forwarding}), nodes that are gone noticed ({@link FailureDetector}) and their logins
+ * freed, and the logins checked again when one comes back ({@link MergeCheck}). Runs on the
+ * broker's context, with the broker's turn outbox; the broker's users it reaches through
+ * {@link LocalUsers}, as the broker alone holds them.
  */
 final class ClusterRouting {
 
@@ -37,21 +37,16 @@ final class ClusterRouting {
   private static final DeliveryOptions NOTE = new DeliveryOptions().setSendTimeout(2000);
 
   private final Vertx vertx;
-  private final Map<String, Recipient> peers;
-  private final TurnOutbox outbox;
+  private final LocalUsers users;
   private final ChatMetrics metrics;
   private final String node = UUID.randomUUID().toString();
   /** Each login tried while the cluster does not answer would log a line: at most 10 in 10 s. */
   private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
   private LoginClaims claims;
+  private MergeCheck mergeCheck;
   private final Directory directory = new Directory();
   private final Set<String> claiming = new HashSet<>();
-  private final Map<String, NodeOutbox> nodes = new HashMap<>();
-  private final List<NodeOutbox> touchedNodes = new ArrayList<>();
-  /** Per node that sent batches: which came and which never did ({@link Received}). */
-  private final Map<String, Received> received = new HashMap<>();
-  /** Those of them that sent batches this turn, to acknowledge at its end. */
-  private final List<Received> acks = new ArrayList<>();
+  private final Forwarding forwarding;
   /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
   private Set<String> heardWhileSeeding = new HashSet<>();
   private final Set<String> goneNodes = new HashSet<>();
@@ -62,13 +57,13 @@ final class ClusterRouting {
   private long summaryTimer = -1;
   private Promise<Void> quiet;
 
-  ClusterRouting(Vertx vertx, Map<String, Recipient> peers, TurnOutbox outbox, ChatMetrics metrics) {
+  ClusterRouting(Vertx vertx, LocalUsers users, TurnOutbox outbox, ChatMetrics metrics) {
     this.vertx = vertx;
-    this.peers = peers;
-    this.outbox = outbox;
+    this.users = users;
     this.metrics = metrics;
     this.bus = new ClusterBus(vertx);
     this.failureDetector = new FailureDetector(vertx, bus);
+    this.forwarding = new Forwarding(node, bus, outbox, users, this::checkQuiet);
   }
 
   /**
@@ -79,6 +74,7 @@ final class ClusterRouting {
     return vertx.sharedData().<String, String>getClusterWideMap(LoginClaims.MAP)
       .compose(map -> {
         claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet);
+        mergeCheck = new MergeCheck(node, claims, users, directory, bus, goneNodes::contains, claimFailures);
         return Future.all(
           vertx.eventBus().<Event>consumer(Addresses.node(node), this::fromNode).completion(),
           vertx.eventBus().<Event>consumer(Addresses.DIRECTORY, m -> directory(m.body())).completion());
@@ -93,7 +89,7 @@ final class ClusterRouting {
         });
         heardWhileSeeding = null;
         bus.publish(Addresses.DIRECTORY, new Event.Hello(node));
-        failureDetector.start(this::dependedOn, this::nodeGone, this::checking, this::nodeBack);
+        failureDetector.start(this::dependedOn, this::nodeGone, forwarding::checking, this::nodeBack);
         summaryTimer = vertx.setPeriodic(1000, t -> {
           claimFailures.tick();
           bus.tick();
@@ -179,65 +175,12 @@ final class ClusterRouting {
     for (String name : names) {
       byNode.computeIfAbsent(directory.nodeOf(name), n -> new ArrayList<>(2)).add(name);
     }
-    NodeOutbox.Credit credit = new NodeOutbox.Credit(message.from(), message.line().length(), byNode.size());
-    byNode.forEach((there, recipients) -> {
-      NodeOutbox to = nodes.computeIfAbsent(there, NodeOutbox::new);
-      to.add(new Event.Message(message.from(), message.login(), recipients, message.line()), credit);
-      if (!to.touched) {
-        to.touched = true;
-        touchedNodes.add(to);
-      }
-    });
-    outbox.request();
+    forwarding.forward(message, byNode);
   }
 
-  /**
-   * Ends the turn for the other nodes: each gets its lines in one message, and its
-   * acknowledgements. A batch whose write failed at once is lost: its senders are told so now.
-   */
+  /** Ends the turn for the other nodes: each gets its lines in one message, and its acknowledgements. */
   void flush() {
-    for (NodeOutbox to : touchedNodes) {
-      to.touched = false;
-      if (!to.isEmpty() && !bus.send(to.address, to.take(node))) {
-        settle(to.failedLast());
-      }
-    }
-    touchedNodes.clear();
-    sendAcks();
-  }
-
-  private void sendAcks() {
-    for (Received from : acks) {
-      bus.send(Addresses.node(from.node), new Event.Ack(node, from.last(), from.missedFrom(), from.missedTo()));
-      from.acknowledged();
-    }
-    acks.clear();
-  }
-
-  /**
-   * A check leaves for {@code there}: once it answers, every batch sent to it before, and not
-   * acknowledged, never came, for a node acknowledges what it got before it answers a check,
-   * over the same link ({@link #fromNode}). So a batch lost with a link that broke is found even
-   * when none follows it.
-   */
-  private Runnable checking(String there) {
-    NodeOutbox to = nodes.get(there);
-    if (to == null || !to.waiting()) {
-      return () -> { };
-    }
-    long sent = to.lastBatch();
-    return () -> {
-      if (nodes.get(there) == to) {
-        settle(to.acked(sent, 1, sent));
-      }
-    };
-  }
-
-  /** Senders get their credits back, and those whose lines never came to their node are told. */
-  private void settle(NodeOutbox.Acked acked) {
-    mayNotHaveReached(acked.missed(), "the link to their node failed");
-    acked.credits().forEach(this::credit);
-    checkQuiet();
+    forwarding.flush();
   }
 
   /**
@@ -251,8 +194,7 @@ final class ClusterRouting {
   }
 
   private void checkQuiet() {
-    if (quiet != null && claims.idle() && claiming.isEmpty()
-      && nodes.values().stream().noneMatch(NodeOutbox::waiting)) {
+    if (quiet != null && claims.idle() && claiming.isEmpty() && !forwarding.waiting()) {
       quiet.tryComplete();
     }
   }
@@ -262,22 +204,10 @@ final class ClusterRouting {
     Event event = envelope.body();
     if (event instanceof Event.Forward forward) {
       long start = System.nanoTime();
-      for (Event.Forwarded message : forward.messages()) {
-        deliverHere(message.recipients(), message.line());
-      }
-      Received from = received.computeIfAbsent(forward.node(), Received::new);
-      from.arrived(forward.batch());
-      if (!from.due) {
-        from.due = true;
-        acks.add(from);
-      }
-      outbox.request();
+      forwarding.arrived(forward);
       metrics.brokerEvent(System.nanoTime() - start);
     } else if (event instanceof Event.Ack ack) {
-      NodeOutbox from = nodes.get(ack.node());
-      if (from != null) {
-        settle(from.acked(ack.batch(), ack.missedFrom(), ack.missedTo()));
-      }
+      forwarding.acked(ack);
     } else if (event instanceof Event.Online online) {
       noteOnline(online);
       envelope.reply(null);
@@ -292,26 +222,12 @@ final class ClusterRouting {
         // this node knew of the other's users may be stale; the other tells it those it holds.
         member(back.node());
         directory.forget(back.node());
-        recheck(back.node());
+        mergeCheck.check(back.node());
       }
     } else if (event == null) {
-      sendAcks(); // before the answer: see #checking
+      forwarding.sendAcks(); // before the answer: see Forwarding#checking
       envelope.reply(null);
     }
-  }
-
-  private void deliverHere(List<String> names, Buffer line) {
-    for (String name : names) {
-      Recipient recipient = peers.get(name);
-      // One who left since is not told about it; the sender's node learns it from the directory.
-      if (recipient != null) {
-        outbox.deliver(recipient, line);
-      }
-    }
-  }
-
-  private void credit(NodeOutbox.Credit credit) {
-    outbox.routed(credit.from, credit.bytes);
   }
 
   private void directory(Event event) {
@@ -350,7 +266,7 @@ final class ClusterRouting {
   private Set<String> dependedOn() {
     Set<String> wanted = new HashSet<>(members);
     wanted.addAll(directory.nodes());
-    nodes.values().stream().filter(NodeOutbox::waiting).forEach(to -> wanted.add(to.node));
+    forwarding.waitedOn(wanted);
     return wanted;
   }
 
@@ -364,27 +280,20 @@ final class ClusterRouting {
     }
     failureDetector.gone(gone);
     members.remove(gone);
-    received.remove(gone);
-    Set<String> users = directory.forget(gone);
-    if (users.isEmpty()) {
+    Set<String> itsUsers = directory.forget(gone);
+    if (itsUsers.isEmpty()) {
       log.info("a-chat node {} left the cluster", gone);
     } else {
-      log.info("a-chat node {} is gone: its {} users known here are logged out", gone, users.size());
+      log.info("a-chat node {} is gone: its {} users known here are logged out", gone, itsUsers.size());
     }
-    NodeOutbox to = nodes.remove(gone);
-    if (to != null) {
-      mayNotHaveReached(to.unacknowledged(), "their node left the cluster");
-      to.lost().forEach(this::credit);
-      touchedNodes.remove(to);
-      checkQuiet();
-    }
+    forwarding.gone(gone);
     // The logins known here first, then any others left in the map; one claimed meanwhile is taken over.
     long start = System.nanoTime();
-    claims.freeAll(users, gone)
+    claims.freeAll(itsUsers, gone)
       .compose(v -> claims.releaseAll(gone))
       .onComplete(ar -> {
         if (ar.succeeded()) {
-          if (!users.isEmpty() || ar.result() > 0) {
+          if (!itsUsers.isEmpty() || ar.result() > 0) {
             log.info("the logins of node {} are free again ({} ms)", gone,
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
           }
@@ -397,69 +306,13 @@ final class ClusterRouting {
   /**
    * A node taken for gone answers again: a hang or a partition has ended and the cluster manager
    * merged the two sides. Both sides learn each other's users again, and each login has one
-   * holder: the one the merged map of logins names. A user of this node whose login the map gives
-   * to another node is told so and leaves.
+   * holder: the one the merged map of logins names ({@link MergeCheck}).
    */
   private void nodeBack(String back) {
     if (!goneNodes.remove(back)) {
       return;
     }
     members.add(back);
-    log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, peers.size());
-    bus.send(Addresses.node(back), new Event.Back(node));
-    recheck(back);
-  }
-
-  /**
-   * Checks each login of this node against the merged map, after {@code back} and this node were
-   * apart: a login the map gives to another node is displaced here; {@code back} is told of each
-   * that this node still holds.
-   */
-  private void recheck(String back) {
-    Map<String, Recipient> held = new HashMap<>(peers);
-    claims.claimAll(held.keySet(), (login, ar) -> {
-      Recipient holder = held.get(login);
-      if (peers.get(login) != holder) {
-        return; // left meanwhile
-      }
-      if (ar.failed()) {
-        claimFailures.warn(log, "cannot check login '{}' in the cluster: {}", login, ar.cause().toString());
-      } else if (!ar.result().equals(node)) {
-        displace(login, holder, ar.result());
-      } else {
-        bus.send(Addresses.node(back), new Event.Online(node, login));
-      }
-    });
-  }
-
-  /** {@code holder} holds {@code login} in the merged cluster: this node's user of that name leaves. */
-  private void displace(String login, Recipient held, String holder) {
-    peers.remove(login);
-    if (!goneNodes.contains(holder)) {
-      directory.online(login, holder);
-    }
-    outbox.answer(held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node while the cluster"
-      + " was split, and that login holds it now; this connection is closed")));
-    held.flush();
-    outbox.add(held.loop, new Delivery.Displaced(held.id.connection()));
-    log.info("'{}' is held by node {} since the cluster healed: its connection here is closed", login, holder);
-  }
-
-  /**
-   * Tells the senders of {@code messages}, which another node did not acknowledge, whom they may
-   * not have reached, and {@code why}: a node that is gone may have delivered them before it
-   * went, or not; a batch its node never got was not delivered.
-   */
-  private void mayNotHaveReached(List<Event.Message> messages, String why) {
-    for (Event.Message message : messages) {
-      Buffer line = Buffer.buffer(Replies.error("may not have reached " + String.join(", ", message.recipients())
-        + ": " + why));
-      Recipient sender = peers.get(message.login());
-      if (sender != null && sender.id.equals(message.from())) {
-        outbox.answer(sender, line);
-      } else {
-        outbox.add(message.from().loop(), new Delivery.Lines(message.from().connection(), line));
-      }
-    }
+    mergeCheck.cameBack(back);
   }
 }

@@ -1,15 +1,19 @@
-package io.achat;
+package io.achat.ops;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** How the server ends when it cannot go on: a clear log line, then a non-zero exit status. */
-final class Fatal {
+/**
+ * How the server started from the command line ends when it cannot go on: a clear log line,
+ * then a non-zero exit status. Embedded, nothing calls it: an application's process is not
+ * a-chat's to end.
+ */
+public final class Fatal {
 
   /** The JVM ran out of memory (the status the image's {@code -XX:+ExitOnOutOfMemoryError} gives too). */
-  static final int OUT_OF_MEMORY = 3;
+  public static final int OUT_OF_MEMORY = 3;
   /** An event loop did not answer for maxBlockedMillis. */
-  static final int BLOCKED = 4;
+  public static final int BLOCKED = 4;
 
   private static final Logger log = LoggerFactory.getLogger(Fatal.class);
 
@@ -24,16 +28,16 @@ final class Fatal {
    * Where an error of the JVM was caught: numbers, not strings, because a string constant is
    * made on the heap the first time its line runs, and by then the heap may have no room for it.
    */
-  static final int IN_AN_EVENT_LOOP = 1;
+  public static final int IN_AN_EVENT_LOOP = 1;
   static final int IN_THE_WATCHDOG = 2;
 
   /** An error of the JVM (out of memory) reached {@code where}: logs it if it can, and ends the process. */
-  static void jvmError(int where, Throwable error) {
+  public static void jvmError(int where, Throwable error) {
     jvmError(where, null, error);
   }
 
   /** An error of the JVM ended {@code thread}. */
-  static void jvmError(Thread thread, Throwable error) {
+  private static void jvmError(Thread thread, Throwable error) {
     jvmError(0, thread, error);
   }
 
@@ -67,7 +71,7 @@ final class Fatal {
   }
 
   /** Ends the process on an error of the JVM in any thread, such as the blocked-thread checker's. */
-  static void onUncaughtErrors() {
+  public static void onUncaughtErrors() {
     Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
       if (e instanceof VirtualMachineError) {
