@@ -5,6 +5,7 @@ import io.achat.client.HealthCheck;
 import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
+import io.achat.config.Key;
 import io.achat.ops.HeapWatch;
 import io.achat.ops.LoopWatch;
 import io.achat.ops.RateLimitedLog;
@@ -235,7 +236,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   public void beforeDeployingVerticle(HookContext context) {
     JsonObject config = resolved.copy();
     if (instancesGiven) {
-      config.put(ChatConfig.Key.INSTANCES.json(), context.deploymentOptions().getInstances());
+      config.put(Key.INSTANCES.json(), context.deploymentOptions().getInstances());
     }
     context.deploymentOptions().setConfig(config).setInstances(1);
   }
