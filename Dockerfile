@@ -14,26 +14,23 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:resolve dependency:resolve-plugins
 COPY src ./src
-# The image's one default of its own: drainTimeoutMillis 7000 instead of the jar's 10000, so
-# that a clean shutdown with clients that do not take their last messages (7 s at most, then
-# closing, about 8 s in all) ends inside `docker stop`'s default 10 s, before its SIGKILL.
-# It is set in the jar's own defaults, the lowest layer: a -conf file, ACHAT_DRAIN_TIMEOUT_MILLIS
-# and -Dachat.drainTimeoutMillis all still win over it, and no argument given to the container
-# drops it. The server logs the value it runs with at start. Clustered nodes stopped all at once
-# may take a few seconds more to leave Hazelcast: compose.yaml allows 15 s.
-RUN sed -i -E 's/"drainTimeoutMillis": *[0-9]+/"drainTimeoutMillis": 7000/' src/main/conf/a-chat.json \
- && grep -q '"drainTimeoutMillis": 7000' src/main/conf/a-chat.json \
- && mvn -B -q -o -DskipTests package
+RUN mvn -B -q -o -DskipTests package
 
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /src/target/a-chat.jar /app/a-chat.jar
 # Configuration: the jar's defaults (host 0.0.0.0, port 8080), then a -conf file, then ACHAT_*
 # variables, then -Dachat.* properties. The image sets no ACHAT_* variable, so that a mounted
 # file can set any key, e.g. -v ./a-chat.json:/etc/a-chat/a-chat.json and the argument
-# -conf /etc/a-chat/a-chat.json. It changes one default, below any -conf file
+# -conf /etc/a-chat/a-chat.json. It changes two defaults, below any -conf file
 # (-Dachat.launcherDefaults): the management server listens on every address of the
 # container (java -jar alone keeps it on 127.0.0.1), so that Prometheus on the container's
-# network can scrape it. Publish its port to 127.0.0.1 only, or set managementToken.
+# network can scrape it; publish its port to 127.0.0.1 only, or set managementToken. And
+# drainTimeoutMillis is 7000 instead of the jar's 10000, so that a clean shutdown with clients
+# that do not take their last messages (7 s at most, then closing, about 8 s in all) ends inside
+# `docker stop`'s default 10 s, before its SIGKILL. A -conf file, ACHAT_* variables and
+# -Dachat.* properties all win over both, and no argument given to the container drops them;
+# the server logs the values it runs with at start. Clustered nodes stopped all at once may
+# take a few seconds more to leave Hazelcast: compose.yaml allows 15 s.
 # No shell in between: the JVM is PID 1's program and gets SIGTERM from `docker stop`,
 # which runs the clean shutdown (every accepted message delivered, exit status 0).
 USER 10001:10001
@@ -61,7 +58,7 @@ EXPOSE 5701
 # works, jstat and jps do not see the process.
 ENTRYPOINT ["java", "-XX:MinRAMPercentage=40", "-XX:MaxRAMPercentage=50", "-XX:MaxDirectMemorySize=32m", \
             "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", \
-            "-Dachat.launcherDefaults={\"managementHost\":\"0.0.0.0\"}", \
+            "-Dachat.launcherDefaults={\"managementHost\":\"0.0.0.0\",\"drainTimeoutMillis\":7000}", \
             "-jar", "/app/a-chat.jar"]
 # Ready when the management server's /ready answers 200. `health` finds it wherever the server
 # listens (whatever -conf or ACHAT_* it was given): the server writes its address to

@@ -4,6 +4,7 @@ import io.achat.broker.ClusterBus;
 import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
+import io.achat.config.Key;
 import io.achat.ops.Fatal;
 import io.achat.ops.LoopWatchdog;
 import io.achat.ops.ManagementFile;
@@ -179,7 +180,7 @@ final class ChatApplication extends VertxApplication implements VertxApplication
   public void beforeDeployingVerticle(HookContext context) {
     JsonObject config = resolved.copy();
     if (instancesGiven) {
-      config.put(ChatConfig.Key.INSTANCES.json(), context.deploymentOptions().getInstances());
+      config.put(Key.INSTANCES.json(), context.deploymentOptions().getInstances());
     }
     context.deploymentOptions().setConfig(config).setInstances(1);
   }

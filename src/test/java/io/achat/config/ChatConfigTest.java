@@ -1,12 +1,14 @@
 package io.achat.config;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,17 +19,33 @@ class ChatConfigTest {
 
   @AfterEach
   void clearProperties() {
-    for (ChatConfig.Key key : ChatConfig.Key.values()) {
+    for (Key<?> key : Key.values()) {
       System.clearProperty(key.property());
     }
   }
 
   @Test
-  void defaultsComeFromSrcMainConf(Vertx vertx) throws Exception {
+  @Timeout(60)
+  void defaultsComeFromTheDeclarations(Vertx vertx) throws Exception {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS);
-    assertThat(config).isEqualTo(new ChatConfig("0.0.0.0", 8080, 1, 32, 8192, 10_000, 10_000, 30_000, true, 1_048_576, 65_536, "", "",
-      "", 5701, List.of(), "a-chat", "", "", "", 0, "127.0.0.1", "", 32, List.of("loopback"), false, List.of(), 0, List.of(), List.of(), Runtime.getRuntime().maxMemory() / 4, 60_000, 10_000, 1500, "", false, false, 8, 60, 5000, 5000,
-      Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 64));
+    JsonObject every = new JsonObject().put(ChatConfig.RESOLVED, true)
+      .put("host", "0.0.0.0").put("port", 8080).put("instances", 1).put("drainTimeoutMillis", 10_000L)
+      .put("tcpKeepAlive", true).put("maxLoginLength", 32).put("maxLineLength", 8192).put("loginTimeoutMillis", 30_000L)
+      .put("maxConnections", 10_000).put("maxConnectionsPerAddress", 32).put("maxNewConnectionsPerAddress", 60)
+      .put("ipv6PrefixBits", 64).put("exemptAddresses", new JsonArray().add("loopback"))
+      .put("requestTimeoutMillis", 5000L).put("keepAliveTimeoutMillis", 5000L).put("maxQueuedBytes", 1_048_576)
+      .put("maxInFlightBytes", 65_536).put("maxClientMemory", Runtime.getRuntime().maxMemory() / 4)
+      .put("stallTimeoutMillis", 1500L).put("maxBlockedMillis", 10_000L).put("tlsCertPath", "").put("tlsKeyPath", "")
+      .put("trustedProxies", new JsonArray()).put("proxyProtocol", false).put("webPort", 0).put("webHosts", new JsonArray())
+      .put("webOrigins", new JsonArray()).put("webSocketTimeoutMillis", 60_000L).put("managementPort", 0)
+      .put("managementHost", "127.0.0.1").put("managementToken", "").put("maxManagementConnections", 8)
+      .put("accountsFile", "").put("accountsRequired", false).put("accountsOverTlsOnly", false)
+      .put("passwordCheckThreads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2))
+      .put("clusterHost", "").put("clusterPort", 5701).put("clusterMembers", new JsonArray()).put("clusterName", "a-chat")
+      .put("clusterTlsCertPath", "").put("clusterTlsKeyPath", "").put("clusterTlsTrustPath", "");
+    assertThat(every.size()).isEqualTo(43 + 1);
+    assertThat(config.toJson()).isEqualTo(every);
+    assertThat(ChatConfig.fromJson(every)).isEqualTo(config);
   }
 
   @Test
@@ -214,5 +232,96 @@ class ChatConfigTest {
     System.setProperty("achat.maxLoginLength", "lots");
     assertThatThrownBy(() -> ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS))
       .hasMessageContaining("'maxLoginLength'");
+  }
+
+  @Test
+  @Timeout(60)
+  void theLauncherAndAVerticleReadTheSameLayersTheSameWay(Vertx vertx) throws Exception {
+    JsonObject conf = new JsonObject().put("port", 9000).put("maxLineLength", 2048).put("tcpKeepAlive", "false")
+      .put("drainTimeoutMillis", "5000").put("clusterMembers", new JsonArray().add("10.0.0.1:5701").add("10.0.0.2:5701"));
+    try {
+      System.setProperty("achat.maxLineLength", "4096");
+      System.setProperty("achat.webHosts", "chat.example.com, 192.0.2.7");
+      System.setProperty("achat.maxClientMemory", "3000000000");
+      ChatConfig launched = ChatConfig.read(conf);
+      ChatConfig deployed = ChatConfig.load(vertx, conf).await(30, TimeUnit.SECONDS);
+      assertThat(launched).isEqualTo(deployed);
+      assertThat(launched.toJson()).isEqualTo(deployed.toJson());
+      assertThat(launched.port()).isEqualTo(9000);
+      assertThat(launched.maxLineLength()).isEqualTo(4096);
+      assertThat(launched.tcpKeepAlive()).isFalse();
+      assertThat(launched.drainTimeoutMillis()).isEqualTo(5000);
+      assertThat(launched.clusterMembers()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+      assertThat(launched.webHosts()).containsExactly("chat.example.com", "192.0.2.7");
+      assertThat(launched.maxClientMemory()).isEqualTo(3_000_000_000L);
+      assertThat(launched.maxLoginLength()).isEqualTo(32);
+
+      System.setProperty("achat.port", "eighty");
+      String refusal = "configuration 'port' (ACHAT_PORT) must be an integer, not 'eighty'";
+      assertThatThrownBy(() -> ChatConfig.read(conf)).hasMessage(refusal);
+      assertThatThrownBy(() -> ChatConfig.load(vertx, conf).await(30, TimeUnit.SECONDS)).hasMessage(refusal);
+    } finally {
+      for (String name : List.of("maxLineLength", "webHosts", "maxClientMemory", "port")) {
+        System.clearProperty("achat." + name);
+      }
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void timesAndMemoryAreLongsAndTakeValuesPastAnInt() {
+    assertThat(Key.values()).filteredOn(key -> key.json().endsWith("Millis") || key.json().equals("maxClientMemory"))
+      .hasSize(8).allSatisfy(key -> assertThat(key.defaultValue()).isInstanceOf(Long.class));
+    long past = Integer.MAX_VALUE + 1L;
+    for (Key<Long> key : List.of(Key.DRAIN_TIMEOUT_MILLIS, Key.LOGIN_TIMEOUT_MILLIS, Key.WEB_SOCKET_TIMEOUT_MILLIS,
+      Key.MAX_BLOCKED_MILLIS, Key.MAX_CLIENT_MEMORY)) {
+      assertThat(ChatConfig.fromJson(ChatConfig.defaults().put(key.json(), past)).get(key)).isEqualTo(past);
+      assertThat(ChatConfig.fromJson(ChatConfig.defaults().put(key.env(), " " + past)).get(key)).isEqualTo(past);
+      assertThat(ChatConfig.fromJson(ChatConfig.defaults().put(key.json(), (double) past)).get(key)).isEqualTo(past);
+    }
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults().put("drainTimeoutMillis", past)).drainTimeoutMillis())
+      .isEqualTo(past);
+    try {
+      System.setProperty("achat.loginTimeoutMillis", "3000000000");
+      assertThat(ChatConfig.read(new JsonObject()).loginTimeoutMillis()).isEqualTo(3_000_000_000L);
+    } finally {
+      System.clearProperty("achat.loginTimeoutMillis");
+    }
+    // An int key still says so.
+    assertThatThrownBy(() -> ChatConfig.fromJson(ChatConfig.defaults().put("maxLineLength", past)))
+      .hasMessage("configuration 'maxLineLength' (ACHAT_MAX_LINE_LENGTH) must be an integer, not '" + past + "'");
+  }
+
+  @Test
+  @Timeout(30)
+  void everyKeyHasItsVariableItsPropertyAndAnAccessorOfItsType() throws Exception {
+    assertThat(Key.MAX_IN_FLIGHT_BYTES.env()).isEqualTo("ACHAT_MAX_IN_FLIGHT_BYTES");
+    assertThat(Key.IPV6_PREFIX_BITS.env()).isEqualTo("ACHAT_IPV6_PREFIX_BITS");
+    assertThat(Key.WEB_SOCKET_TIMEOUT_MILLIS.property()).isEqualTo("achat.webSocketTimeoutMillis");
+    ChatConfig config = ChatConfig.fromJson(ChatConfig.defaults());
+    for (Key<?> key : Key.values()) {
+      assertThat(key.env()).matches("ACHAT_[A-Z0-9_]+");
+      assertThat(key.property()).isEqualTo("achat." + key.json());
+      assertThat(key.doc()).as(key.json()).isNotBlank().doesNotContain("|");
+      java.lang.reflect.Method accessor = ChatConfig.class.getMethod(key.json());
+      assertThat(accessor.getReturnType()).as(key.json()).isEqualTo(key.type());
+      assertThat(accessor.invoke(config)).as(key.json()).isEqualTo(config.get(key));
+    }
+    assertThat(Key.values()).extracting(Key::json).doesNotHaveDuplicates().hasSize(43);
+  }
+
+  @Test
+  @Timeout(30)
+  void theStartLineNamesEveryKeyInOrderAndNoSecret() {
+    ChatConfig config = ChatConfig.fromJson(ChatConfig.defaults().put("managementToken", "0123456789abcdef!")
+      .put("clusterMembers", "10.0.0.1:5701,10.0.0.2:5701"));
+    String line = config.toString();
+    assertThat(java.util.Arrays.stream(line.split(" ")).map(item -> item.substring(0, item.indexOf('='))))
+      .containsExactlyElementsOf(Key.values().stream().map(Key::json).toList());
+    assertThat(line).contains("host=0.0.0.0", "drainTimeoutMillis=10000", "clusterName=a-chat", "clusterPort=5701",
+      "clusterMembers=10.0.0.1:5701,10.0.0.2:5701", "clusterTlsCertPath=none", "exemptAddresses=loopback",
+      "webOrigins=same-origin", "webHosts=localhost+listening", "maxClientMemory=" + config.maxClientMemory(),
+      "managementToken=set").doesNotContain("0123456789abcdef!");
+    assertThat(ChatConfig.fromJson(ChatConfig.defaults()).toString()).contains("managementToken=none");
   }
 }
