@@ -1,6 +1,6 @@
 package io.achat;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.broker.BrokerVerticle;
 import io.achat.server.ServerVerticle;
 import io.achat.support.Background;
@@ -37,7 +37,7 @@ class DeploymentTest {
   @Test
   void theBrokerAndTheAcceptLoopsDeployByClassNameAndServeClients(Vertx vertx) throws Exception {
     Promise<String> listening = Promise.promise();
-    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.tryComplete(m.body()))
+    vertx.eventBus().<String>localConsumer(BusAddresses.LISTENING, m -> listening.tryComplete(m.body()))
       .completion().await(WAIT, TimeUnit.SECONDS);
     vertx.deployVerticle("io.achat.broker.BrokerVerticle", new DeploymentOptions().setConfig(CONF))
       .await(WAIT, TimeUnit.SECONDS);

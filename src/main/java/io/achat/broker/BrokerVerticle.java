@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.ChatMetrics.Refusal;
@@ -64,8 +64,8 @@ public final class BrokerVerticle extends VerticleBase {
         return cluster.join();
       })
       .compose(v -> Future.all(
-        vertx.eventBus().<Event>localConsumer(Addresses.BROKER, this::handle).completion(),
-        vertx.eventBus().localConsumer(Addresses.BROKER_STATUS, m -> m.reply(status())).completion()))
+        vertx.eventBus().<Event>localConsumer(BusAddresses.BROKER, this::handle).completion(),
+        vertx.eventBus().localConsumer(BusAddresses.BROKER_STATUS, m -> m.reply(status())).completion()))
       .onFailure(e -> deployments().remove(CLAIM, context.deploymentID()));
   }
 

@@ -38,31 +38,31 @@ public final class ClusterBus {
   }
 
   /** Sends {@code event}; false when the write to the node's link failed at once. */
-  boolean send(String address, Event event) {
-    return attempt(address, () -> bus.send(address, event));
+  boolean send(String inbox, Event event) {
+    return attempt(inbox, () -> bus.send(inbox, event));
   }
 
   /** Publishes {@code event} to every node; false when a write to some node's link failed at once. */
-  boolean publish(String address, Event event) {
-    return attempt(address, () -> bus.publish(address, event));
+  boolean publish(String inbox, Event event) {
+    return attempt(inbox, () -> bus.publish(inbox, event));
   }
 
-  private boolean attempt(String address, Runnable write) {
+  private boolean attempt(String inbox, Runnable write) {
     try {
       write.run();
       return true;
     } catch (IllegalStateException e) {
-      failed(address, e);
+      failed(inbox, e);
       return false;
     }
   }
 
-  /** Asks {@code address}; fails at once when the write to the node's link failed at once. */
-  <T> Future<Message<T>> request(String address, Event event, DeliveryOptions options) {
+  /** Asks {@code inbox}; fails at once when the write to the node's link failed at once. */
+  <T> Future<Message<T>> request(String inbox, Event event, DeliveryOptions options) {
     try {
-      return bus.request(address, event, options);
+      return bus.request(inbox, event, options);
     } catch (IllegalStateException e) {
-      failed(address, e);
+      failed(inbox, e);
       return Future.failedFuture(e);
     }
   }
@@ -89,10 +89,10 @@ public final class ClusterBus {
     return false;
   }
 
-  private void failed(String address, IllegalStateException e) {
+  private void failed(String inbox, IllegalStateException e) {
     if (!isFailedLinkWrite(e)) {
       throw e;
     }
-    failures.warn(log, "writing to another node ({}) failed: {}", address, e.toString());
+    failures.warn(log, "writing to another node ({}) failed: {}", inbox, e.toString());
   }
 }

@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.RateLimitedLog;
 import io.vertx.core.Future;
@@ -76,8 +76,8 @@ final class ClusterRouting {
         claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet);
         mergeCheck = new MergeCheck(node, claims, users, directory, bus, goneNodes::contains, claimFailures);
         return Future.all(
-          vertx.eventBus().<Event>consumer(Addresses.node(node), this::fromNode).completion(),
-          vertx.eventBus().<Event>consumer(Addresses.DIRECTORY, m -> directory(m.body())).completion());
+          vertx.eventBus().<Event>consumer(BusAddresses.node(node), this::fromNode).completion(),
+          vertx.eventBus().<Event>consumer(BusAddresses.DIRECTORY, m -> directory(m.body())).completion());
       })
       .compose(v -> claims.all())
       .map(all -> {
@@ -88,7 +88,7 @@ final class ClusterRouting {
           }
         });
         heardWhileSeeding = null;
-        bus.publish(Addresses.DIRECTORY, new Event.Hello(node));
+        bus.publish(BusAddresses.DIRECTORY, new Event.Hello(node));
         failureDetector.start(this::dependedOn, this::nodeGone, forwarding::checking, this::nodeBack);
         summaryTimer = vertx.setPeriodic(1000, t -> {
           claimFailures.tick();
@@ -147,17 +147,17 @@ final class ClusterRouting {
    */
   Future<?> online(String login) {
     Event.Online online = new Event.Online(node, login);
-    bus.publish(Addresses.DIRECTORY, online);
+    bus.publish(BusAddresses.DIRECTORY, online);
     List<Future<?>> noted = new ArrayList<>(members.size());
     for (String member : members) {
-      noted.add(bus.request(Addresses.node(member), online, NOTE));
+      noted.add(bus.request(BusAddresses.node(member), online, NOTE));
     }
     return Future.join(noted);
   }
 
   /** {@code login} is no longer a user of this node. */
   void offline(String login) {
-    bus.publish(Addresses.DIRECTORY, new Event.Offline(node, login));
+    bus.publish(BusAddresses.DIRECTORY, new Event.Offline(node, login));
     claims.release(login);
   }
 
@@ -235,7 +235,7 @@ final class ClusterRouting {
       noteOnline(online);
     } else if (event instanceof Event.Hello hello && !hello.node().equals(node)) {
       member(hello.node());
-      bus.send(Addresses.node(hello.node()), new Event.Hello(node));
+      bus.send(BusAddresses.node(hello.node()), new Event.Hello(node));
     } else if (event instanceof Event.Offline offline && !offline.node().equals(node)) {
       heard(offline.login());
       directory.offline(offline.login(), offline.node());

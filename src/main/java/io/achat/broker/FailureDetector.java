@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -100,7 +100,7 @@ final class FailureDetector {
       return;
     }
     checks.merge(there, 1, Integer::sum);
-    bus.request(Addresses.node(there), null, CHECK).onComplete(ar -> {
+    bus.request(BusAddresses.node(there), null, CHECK).onComplete(ar -> {
       checks.computeIfPresent(there, (n, count) -> count > 1 ? count - 1 : null);
       then.handle(ar);
     });

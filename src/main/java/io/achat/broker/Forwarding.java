@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.protocol.Replies;
 import io.vertx.core.buffer.Buffer;
 
@@ -64,7 +64,7 @@ final class Forwarding {
   void flush() {
     for (NodeOutbox to : touchedNodes) {
       to.touched = false;
-      if (!to.isEmpty() && !bus.send(to.address, to.take(node))) {
+      if (!to.isEmpty() && !bus.send(to.inbox, to.take(node))) {
         settle(to.failedLast());
       }
     }
@@ -79,7 +79,7 @@ final class Forwarding {
    */
   void sendAcks() {
     for (Received from : acks) {
-      bus.send(Addresses.node(from.node), new Event.Ack(node, from.last(), from.missedFrom(), from.missedTo()));
+      bus.send(BusAddresses.node(from.node), new Event.Ack(node, from.last(), from.missedFrom(), from.missedTo()));
       from.acknowledged();
     }
     acks.clear();

@@ -11,15 +11,15 @@ import java.util.List;
  */
 final class LoopOutbox {
 
-  final String address;
+  final String inbox;
   /** Whether the broker has this outbox in its list for the end of the turn. */
   boolean touched;
   private List<Delivery.Part> parts = new ArrayList<>();
   private long routedConnection = -1;
   private int routedBytes;
 
-  LoopOutbox(String address) {
-    this.address = address;
+  LoopOutbox(String inbox) {
+    this.inbox = inbox;
   }
 
   boolean isEmpty() {

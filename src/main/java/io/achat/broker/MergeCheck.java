@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.ops.RateLimitedLog;
 import io.achat.protocol.Replies;
 import io.vertx.core.buffer.Buffer;
@@ -49,7 +49,7 @@ final class MergeCheck {
   void cameBack(String back) {
     Map<String, Recipient> held = users.snapshot();
     log.info("a-chat node {} is back: the cluster healed; checking the {} logins of this node", back, held.size());
-    bus.send(Addresses.node(back), new Event.Back(node));
+    bus.send(BusAddresses.node(back), new Event.Back(node));
     check(back, held);
   }
 
@@ -74,7 +74,7 @@ final class MergeCheck {
       } else if (!ar.result().equals(node)) {
         displace(login, holder, ar.result());
       } else {
-        bus.send(Addresses.node(back), new Event.Online(node, login));
+        bus.send(BusAddresses.node(back), new Event.Online(node, login));
       }
     });
   }

@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ final class NodeOutbox {
   }
 
   final String node;
-  final String address;
+  final String inbox;
   /** Whether the broker has this outbox in its list for the end of the turn. */
   boolean touched;
   private List<Event.Message> messages = new ArrayList<>();
@@ -40,7 +40,7 @@ final class NodeOutbox {
 
   NodeOutbox(String node) {
     this.node = node;
-    this.address = Addresses.node(node);
+    this.inbox = BusAddresses.node(node);
   }
 
   void add(Event.Message message, Credit credit) {

@@ -1,6 +1,6 @@
 package io.achat.broker;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.ops.ChatMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -34,9 +34,9 @@ final class TurnOutbox {
     this.endOfTurn = endOfTurn;
   }
 
-  /** The outbox of the accept loop at {@code address}, which the broker knows of from now on. */
-  LoopOutbox loop(String address) {
-    return loops.computeIfAbsent(address, LoopOutbox::new);
+  /** The outbox of the accept loop at {@code inbox}, which the broker knows of from now on. */
+  LoopOutbox loop(String inbox) {
+    return loops.computeIfAbsent(inbox, LoopOutbox::new);
   }
 
   /** The accept loops the broker has heard from. */
@@ -44,9 +44,9 @@ final class TurnOutbox {
     return loops.keySet();
   }
 
-  /** Adds {@code part} to the delivery for the accept loop at {@code address}. */
-  void add(String address, Delivery.Part part) {
-    add(loop(address), part);
+  /** Adds {@code part} to the delivery for the accept loop at {@code inbox}. */
+  void add(String inbox, Delivery.Part part) {
+    add(loop(inbox), part);
   }
 
   void add(LoopOutbox loop, Delivery.Part part) {
@@ -110,7 +110,7 @@ final class TurnOutbox {
     for (LoopOutbox loop : touched) {
       loop.touched = false;
       if (!loop.isEmpty()) {
-        vertx.eventBus().send(loop.address, loop.take(), Addresses.LOCAL);
+        vertx.eventBus().send(loop.inbox, loop.take(), BusAddresses.LOCAL);
       }
     }
     touched.clear();

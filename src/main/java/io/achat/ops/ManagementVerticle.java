@@ -1,6 +1,6 @@
 package io.achat.ops;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.config.ChatConfig;
 import io.achat.doors.Admission;
 import io.achat.doors.HttpVisits;
@@ -38,7 +38,7 @@ public final class ManagementVerticle extends VerticleBase {
 
 
   private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
-  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(Addresses.LOCAL).setSendTimeout(1000);
+  private static final DeliveryOptions ASK_BROKER = new DeliveryOptions(BusAddresses.LOCAL).setSendTimeout(1000);
   /** How often the event loops are asked whether they answer, and how long one may take before it is not ready. */
   private static final long PROBE_MILLIS = 250;
   private static final long READY_MILLIS = 1000;
@@ -87,7 +87,7 @@ public final class ManagementVerticle extends VerticleBase {
       })
       .onSuccess(s -> {
         log.info("management (metrics, health) on {}", url());
-        vertx.eventBus().publish(Addresses.MANAGEMENT_LISTENING, url(), Addresses.LOCAL);
+        vertx.eventBus().publish(BusAddresses.MANAGEMENT_LISTENING, url(), BusAddresses.LOCAL);
       });
   }
 
@@ -203,7 +203,7 @@ public final class ManagementVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> askBroker() {
-    return vertx.eventBus().<JsonObject>request(Addresses.BROKER_STATUS, null, ASK_BROKER).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(BusAddresses.BROKER_STATUS, null, ASK_BROKER).map(m -> m.body());
   }
 
   private static void json(HttpServerRequest request, int status, JsonObject body) {

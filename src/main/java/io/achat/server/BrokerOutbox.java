@@ -2,7 +2,7 @@ package io.achat.server;
 
 import io.achat.broker.EndOfTurn;
 import io.achat.broker.Event;
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -38,6 +38,6 @@ final class BrokerOutbox {
     }
     Event event = events.size() == 1 ? events.get(0) : new Event.Events(Collections.unmodifiableList(events));
     events = new ArrayList<>();
-    vertx.eventBus().send(Addresses.BROKER, event, Addresses.LOCAL);
+    vertx.eventBus().send(BusAddresses.BROKER, event, BusAddresses.LOCAL);
   }
 }

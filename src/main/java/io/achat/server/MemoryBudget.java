@@ -1,6 +1,6 @@
 package io.achat.server;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -59,7 +59,7 @@ final class MemoryBudget {
     }
     if (held <= share) {
       if (tellOthers && node.loops() > 1) {
-        vertx.eventBus().publish(Addresses.MEMORY_OVER, null, Addresses.LOCAL);
+        vertx.eventBus().publish(BusAddresses.MEMORY_OVER, null, BusAddresses.LOCAL);
       }
       return;
     }

@@ -4,7 +4,7 @@ import io.achat.broker.BrokerVerticle;
 import io.achat.broker.Delivery;
 import io.achat.broker.Event;
 import io.achat.broker.EventCodec;
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.config.ChatConfig;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.LoopWatch;
@@ -71,7 +71,7 @@ public final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     EventCodec.registerAll(vertx);
     metrics = ChatMetrics.of(vertx);
-    String inbox = Addresses.loop(UUID.randomUUID().toString());
+    String inbox = BusAddresses.loop(UUID.randomUUID().toString());
     return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         config = loaded;
@@ -98,15 +98,15 @@ public final class ServerVerticle extends VerticleBase {
         }
         return Future.all(
           vertx.eventBus().<Delivery>localConsumer(inbox, message -> connections.deliver(message.body())).completion(),
-          vertx.eventBus().localConsumer(Addresses.MEMORY_OVER,
+          vertx.eventBus().localConsumer(BusAddresses.MEMORY_OVER,
             message -> connectionContext.memory().evictIfOver(false)).completion());
       })
-      .compose(v -> vertx.eventBus().request(Addresses.BROKER, new Event.LoopStarted(inbox), Addresses.LOCAL)
+      .compose(v -> vertx.eventBus().request(BusAddresses.BROKER, new Event.LoopStarted(inbox), BusAddresses.LOCAL)
         .recover(e -> Future.failedFuture(new IllegalStateException(
           "no a-chat broker in this Vert.x instance: deploy " + BrokerVerticle.class.getName() + " first", e))))
       // A loop that cannot listen is done: the broker need not wait for it to drain.
-      .compose(v -> listen().onFailure(e -> vertx.eventBus().send(Addresses.BROKER, new Event.Drain(inbox),
-        Addresses.LOCAL)));
+      .compose(v -> listen().onFailure(e -> vertx.eventBus().send(BusAddresses.BROKER, new Event.Drain(inbox),
+        BusAddresses.LOCAL)));
   }
 
   private Future<?> listen() {
@@ -135,7 +135,7 @@ public final class ServerVerticle extends VerticleBase {
         web = new WebPort(connectionContext, stalls, context, () -> stopping, this::accept);
         return web.listen();
       })
-      .onSuccess(s -> vertx.eventBus().publish(Addresses.LISTENING, localAddress().toString(), Addresses.LOCAL));
+      .onSuccess(s -> vertx.eventBus().publish(BusAddresses.LISTENING, localAddress().toString(), BusAddresses.LOCAL));
   }
 
   static void failedBeforeAccepted(Throwable e) {
@@ -215,8 +215,8 @@ public final class ServerVerticle extends VerticleBase {
       .mapEmpty();
     connections.all().forEach(Connection::stopReading);
     connectionContext.broker().flush();
-    DeliveryOptions options = new DeliveryOptions(Addresses.LOCAL).setSendTimeout(Math.max(1, drainMillis));
-    vertx.eventBus().request(Addresses.BROKER, new Event.Drain(connectionContext.inbox()), options)
+    DeliveryOptions options = new DeliveryOptions(BusAddresses.LOCAL).setSendTimeout(Math.max(1, drainMillis));
+    vertx.eventBus().request(BusAddresses.BROKER, new Event.Drain(connectionContext.inbox()), options)
       .onFailure(e -> log.warn("the broker did not confirm the drain: {}", e.getMessage()))
       .onComplete(ar -> {
         connections.all().forEach(Connection::close);

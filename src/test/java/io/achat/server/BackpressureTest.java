@@ -1,6 +1,6 @@
 package io.achat.server;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.achat.broker.BrokerVerticle;
 import io.achat.broker.Delivery;
 import io.achat.broker.Event;
@@ -53,7 +53,7 @@ class BackpressureTest {
   @ValueSource(booleans = {false, true})
   void aFloodingSenderIsNotReadWhileTheBrokerLagsAndNothingIsLost(boolean webSocket, Vertx vertx) throws Exception {
     EventCodec.registerAll(vertx);
-    vertx.eventBus().<Event>localConsumer(Addresses.BROKER, envelope -> {
+    vertx.eventBus().<Event>localConsumer(BusAddresses.BROKER, envelope -> {
       broker = Vertx.currentContext();
       if (envelope.body() instanceof Event.LoopStarted || envelope.body() instanceof Event.Drain) {
         envelope.reply(null);
@@ -62,7 +62,7 @@ class BackpressureTest {
       }
     }).completion().await(30, TimeUnit.SECONDS);
     CompletableFuture<String> listening = new CompletableFuture<>();
-    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.complete(m.body())).completion().await(30, TimeUnit.SECONDS);
+    vertx.eventBus().<String>localConsumer(BusAddresses.LISTENING, m -> listening.complete(m.body())).completion().await(30, TimeUnit.SECONDS);
     int webPort = ClusterFixture.freePort();
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxInFlightBytes", WINDOW)
       .put("managementPort", 0).put("webPort", webSocket ? webPort : 0);
@@ -148,7 +148,7 @@ class BackpressureTest {
   }
 
   private static void answer(Vertx vertx, String loop, Delivery.Part part) {
-    vertx.eventBus().send(loop, new Delivery(List.of(part)), Addresses.LOCAL);
+    vertx.eventBus().send(loop, new Delivery(List.of(part)), BusAddresses.LOCAL);
   }
 
   /** The WebSocket upgrade, on the channel while it still blocks. */

@@ -1,6 +1,6 @@
 package io.achat.support;
 
-import io.achat.config.Addresses;
+import io.achat.config.BusAddresses;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,7 +30,7 @@ public final class Embedder {
   private static void serve() throws Exception {
     Vertx vertx = Vertx.vertx();
     Promise<String> listening = Promise.promise();
-    vertx.eventBus().<String>localConsumer(Addresses.LISTENING, m -> listening.tryComplete(m.body()))
+    vertx.eventBus().<String>localConsumer(BusAddresses.LISTENING, m -> listening.tryComplete(m.body()))
       .completion().await(30, TimeUnit.SECONDS);
     vertx.deployVerticle("io.achat.ChatVerticle", new DeploymentOptions()
       .setConfig(new JsonObject().put("host", "127.0.0.1").put("port", 0))).await(30, TimeUnit.SECONDS);

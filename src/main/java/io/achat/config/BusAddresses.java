@@ -2,8 +2,12 @@ package io.achat.config;
 
 import io.vertx.core.eventbus.DeliveryOptions;
 
-/** Every event-bus address a-chat uses, in one place that every package may read. */
-public final class Addresses {
+/**
+ * Every event-bus address a-chat uses, in one place that every package may read. In a-chat's
+ * code an event-bus address is a bus address, or an inbox when it is where one verticle takes
+ * its messages; "address" alone is a client's IP address (the per-address rules).
+ */
+public final class BusAddresses {
 
   /** Where accept loops send their events to the node's broker. */
   public static final String BROKER = "a-chat.broker";
@@ -21,7 +25,7 @@ public final class Addresses {
   /** Delivery options of everything between the verticles of one node. */
   public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
-  private Addresses() {
+  private BusAddresses() {
   }
 
   /** The address of the broker of cluster node {@code node}. */
