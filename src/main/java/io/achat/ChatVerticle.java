@@ -1,7 +1,9 @@
 package io.achat;
 
 import io.achat.broker.BrokerVerticle;
+import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
+import io.achat.config.Key;
 import io.achat.ops.ManagementVerticle;
 import io.achat.server.ServerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -12,7 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The a-chat server as one deployable unit: the broker, then {@code instances} accept loops, all
@@ -42,7 +46,7 @@ public final class ChatVerticle extends VerticleBase {
           .recover(e -> vertx.undeploy(broker).transform(ar -> Future.failedFuture(e))))
         .onSuccess(id -> log.info("a-chat listening on {}{}{} ({})", localAddress(),
           config.web() ? ", web page at " + webUrl() : "", vertx.isClustered() ? ", one node of a cluster" : "",
-          config)))
+          config.startLine(notInForce()))))
       .onFailure(e -> log.error("cannot start: {}", e.getMessage()));
   }
 
@@ -91,5 +95,16 @@ public final class ChatVerticle extends VerticleBase {
   /** Where clients connect, with the real port; {@code null} until started. */
   public SocketAddress localAddress() {
     return servers.isEmpty() ? null : servers.get(0).localAddress();
+  }
+
+  /** The cluster keys when this node is not clustered, and Hazelcast's own when a Hazelcast XML of the user's configures it. */
+  private Set<Key<?>> notInForce() {
+    Set<Key<?>> hazelcast = Set.of(Key.CLUSTER_HOST, Key.CLUSTER_PORT, Key.CLUSTER_MEMBERS, Key.CLUSTER_NAME);
+    if (!vertx.isClustered()) {
+      Set<Key<?>> all = new HashSet<>(hazelcast);
+      all.addAll(List.of(Key.CLUSTER_TLS_CERT_PATH, Key.CLUSTER_TLS_KEY_PATH, Key.CLUSTER_TLS_TRUST_PATH));
+      return all;
+    }
+    return System.getProperty(HazelcastCluster.USER_CONFIG_PROPERTY) != null ? hazelcast : Set.of();
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServerOptions;
 
 import java.net.InetAddress;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -156,12 +157,23 @@ public final class ChatConfig extends Settings {
     return json;
   }
 
-  /** The start line's account of it: every key with its value in force, secrets shown only as set or none. */
+  /** Every key with its value, secrets shown only as set or none. */
   @Override
   public String toString() {
+    return startLine(Set.of());
+  }
+
+  /**
+   * The start line's account of it: every key with its value in force, secrets shown only as set
+   * or none; {@code unused} are left out (what else configures them, such as a Hazelcast XML of
+   * the user's own, is logged on its own).
+   */
+  public String startLine(Set<Key<?>> unused) {
     StringJoiner line = new StringJoiner(" ");
     for (Key<?> key : Key.values()) {
-      line.add(key.json() + "=" + key.shown(get(key)));
+      if (!unused.contains(key)) {
+        line.add(key.json() + "=" + key.shown(get(key)));
+      }
     }
     return line.toString();
   }

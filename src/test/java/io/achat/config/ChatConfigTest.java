@@ -324,4 +324,13 @@ class ChatConfigTest {
       "managementToken=set").doesNotContain("0123456789abcdef!");
     assertThat(ChatConfig.fromJson(ChatConfig.defaults()).toString()).contains("managementToken=none");
   }
+
+  @Test
+  @Timeout(30)
+  void theStartLineLeavesOutTheKeysNotInForce() {
+    ChatConfig config = ChatConfig.fromJson(ChatConfig.defaults().put("clusterName", "not-this-one"));
+    String line = config.startLine(java.util.Set.of(Key.CLUSTER_NAME, Key.CLUSTER_PORT));
+    assertThat(line).doesNotContain("not-this-one", "clusterName=", "clusterPort=").contains("clusterHost=none", "port=");
+    assertThat(line.split(" ")).hasSize(Key.values().size() - 2);
+  }
 }
