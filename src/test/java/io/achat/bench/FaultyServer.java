@@ -48,10 +48,9 @@ final class FaultyServer implements AutoCloseable {
             faults.incrementAndGet();
             switch (fault) {
               case DROP -> { }
-              case DUPLICATE -> {
-                to.write(out);
-                to.write(out);
-              }
+              // Both copies in one write, so that they arrive together: a client that stops
+              // reading once it has every line it expected has read the copy too.
+              case DUPLICATE -> to.write(Buffer.buffer().appendBuffer(out).appendBuffer(out));
               case GARBLE -> to.write(Buffer.buffer("frmo " + login[0] + " " + text + "\n"));
             }
           } else {
