@@ -130,6 +130,19 @@ final class FailoverNode implements AutoCloseable {
     return OptionalLong.empty();
   }
 
+  /** When the last line matching {@code pattern} before {@code until} was read, if one was. */
+  OptionalLong last(Pattern pattern, long until) {
+    OptionalLong last = OptionalLong.empty();
+    synchronized (lines) {
+      for (Line line : lines) {
+        if (line.nanos() - until < 0 && pattern.matcher(line.text()).find()) {
+          last = OptionalLong.of(line.nanos());
+        }
+      }
+    }
+    return last;
+  }
+
   /** The chat port from the node's {@code a-chat listening on HOST:PORT} line, waiting for it until {@code deadline}. */
   int chatPort(long deadline) throws IOException, InterruptedException {
     return Integer.parseInt(await(LISTENING, Long.MIN_VALUE / 2, deadline).group(2));
