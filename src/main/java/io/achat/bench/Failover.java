@@ -32,27 +32,32 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * {@code a-chat bench failover}: how long the user of a node that dies ({@code kill -9}) or hangs
- * ({@code SIGSTOP}) waits before a surviving node lets the login in again. Each run starts three
+ * {@code a-chat bench failover}: how long the users of a node that dies ({@code kill -9}) or hangs
+ * ({@code SIGSTOP}) wait before a surviving node lets their logins in again. Each run starts three
  * nodes of a new cluster on this machine as an operator would ({@code java -Xmx256m -jar a-chat.jar
- * -cluster}, the {@code ACHAT_CLUSTER_*} variables, TCP-IP join on 127.0.0.1), logs {@code victim}
- * in on node 3, signals node 3 and times from the signal until node 1 accepts a login of
- * {@code victim}, asked every {@code --poll} ms. The signal comes once the cluster has settled
- * ({@code --settle} seconds after every node's member list showed all three), or right after node 3
- * started listening, while Hazelcast still moves partitions to it. Every case is run
- * {@code --runs} times, each with three new nodes; the report gives the minimum, median and
- * maximum of each, and when node 1 logged, after the signal, the steps between: Hazelcast's
- * member list without node 3, the broker's "node is gone", the logins freed. The nodes' logs are
- * kept, one folder per run.
+ * -cluster}, the {@code ACHAT_CLUSTER_*} variables, TCP-IP join on 127.0.0.1), logs {@code --users}
+ * users in on node 3 ({@code victim1}, {@code victim2}, ...), signals node 3 and times from the
+ * signal until node 1 accepts a login of each, tried every {@code --poll} ms: the report gives when
+ * the first and when the last was let in, since a login whose entry in the cluster-wide map sat on
+ * a partition node 3 held, or one on the move, waits for Hazelcast to repair its partition table.
+ * The signal comes once the cluster has settled ({@code --settle} seconds after every node's member
+ * list showed all three), or right after node 3 started listening, while Hazelcast still moves
+ * partitions to it. Every case is run {@code --runs} times, each with three new nodes; the report
+ * gives the minimum, median and maximum of each, and when node 1 logged, after the signal, the
+ * steps between: Hazelcast's member list without node 3, the broker's "node is gone", the logins
+ * freed. The nodes' logs are kept, one folder per run.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
   description = "Starts three cluster nodes on this machine (java -jar A-CHAT.JAR -cluster, TCP-IP join on 127.0.0.1), "
-    + "logs 'victim' in on node 3, kills (kill -9) or stops (SIGSTOP) node 3, and times from the signal until node 1 "
-    + "accepts a login of 'victim'. Each case is run --runs times with new nodes; prints minimum, median and maximum "
+    + "logs --users users in on node 3, kills (kill -9) or stops (SIGSTOP) node 3, and times from the signal until node 1 "
+    + "accepts a login of each of them. Each case is run --runs times with new nodes; prints minimum, median and maximum "
     + "per case, and when node 1 logged the steps between.")
 public final class Failover implements Callable<Integer> {
 
@@ -122,6 +127,11 @@ public final class Failover implements Callable<Integer> {
     + "three, before a 'settled' case logs in and signals (default ${DEFAULT-VALUE})")
   double settle = 8;
 
+  @Option(names = "--users", description = "users logged in on node 3 (victim1, victim2, ...; 'victim' if 1), each "
+    + "tried on node 1 on its own after the signal: a login's place in the cluster-wide map decides how long it "
+    + "waits (default ${DEFAULT-VALUE})")
+  int users = 8;
+
   @Option(names = "--poll", description = "milliseconds between the logins tried on node 1 (default ${DEFAULT-VALUE})")
   int poll = 50;
 
@@ -149,8 +159,8 @@ public final class Failover implements Callable<Integer> {
       for (String id : cases) {
         chosen.add(Case.of(id.trim()));
       }
-      if (runs < 1 || settle < 0 || poll < 1 || timeout < 1) {
-        throw new IllegalArgumentException("--runs, --poll and --timeout must be at least 1, --settle at least 0");
+      if (runs < 1 || users < 1 || settle < 0 || poll < 1 || timeout < 1) {
+        throw new IllegalArgumentException("--runs, --users, --poll and --timeout must be at least 1, --settle at least 0");
       }
       jar = jar != null ? jar : runningJar();
       if (!Files.isRegularFile(jar)) {
@@ -181,8 +191,11 @@ public final class Failover implements Callable<Integer> {
     return results.values().stream().flatMap(List::stream).allMatch(Run::freed) ? 0 : 1;
   }
 
-  /** The outcome of one run: seconds from the signal to the login ({@code -1} if none), and to each step logged. */
-  record Run(double seconds, Map<String, Double> steps, Double migrated, String failure) {
+  /**
+   * The outcome of one run: seconds from the signal until node 1 accepted the first user and
+   * every user ({@code -1} if not all were), and to each step node 1 logged.
+   */
+  record Run(double first, double seconds, Map<String, Double> steps, Double migrated, String failure) {
 
     boolean freed() {
       return seconds >= 0;
@@ -191,9 +204,10 @@ public final class Failover implements Callable<Integer> {
     @Override
     public String toString() {
       if (!freed()) {
-        return "no login: " + failure;
+        return "not every login free: " + failure;
       }
-      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%.2f s; node 1:", seconds));
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "all %.2f s (first %.2f s); node 1:", seconds,
+        first));
       steps.forEach((step, at) -> text.append(String.format(Locale.ROOT, " %s +%.2f s,", step, at)));
       text.append(migrated == null ? " partitions still moving"
         : String.format(Locale.ROOT, " partitions in place %+.2f s", migrated));
@@ -241,38 +255,59 @@ public final class Failover implements Callable<Integer> {
           record.println(FailoverNode.stamped("every node's member list shows all " + NODES + "; settling " + settle + " s"));
           pause(nodes.get(0), Math.round(settle * 1000));
         }
-        try (Socket victim = login(chatPorts.get(NODES - 1), deadline())) {
-          if (victim == null) {
-            throw new IOException("'" + VICTIM + "' could not log in on node " + NODES);
+        List<String> names = victims();
+        List<Socket> held = new ArrayList<>();
+        try {
+          for (String name : names) {
+            Socket victim = login(chatPorts.get(NODES - 1), name, deadline());
+            if (victim == null) {
+              throw new IOException("'" + name + "' could not log in on node " + NODES);
+            }
+            held.add(victim);
           }
-          record.println(FailoverNode.stamped("'" + VICTIM + "' logged in on node " + NODES));
+          record.println(FailoverNode.stamped(names + " logged in on node " + NODES));
           FailoverNode target = nodes.get(NODES - 1);
           target.signal(c.signal);
           long signalled = System.nanoTime();
           record.println(FailoverNode.stamped("sent SIG" + c.signal + " to node " + NODES));
-          String refused = null;
           long end = deadline();
-          while (System.nanoTime() - end < 0) {
-            long attempt = System.nanoTime();
-            String answer = tryLogin(chatPorts.get(0), end);
-            if (answer == null) {
-              long freed = System.nanoTime();
-              record.println(FailoverNode.stamped("node 1 accepted '" + VICTIM + "'"));
-              return done(nodes.get(0), signalled, freed);
+          List<Long> freed = new ArrayList<>();
+          List<String> stillTaken = new ArrayList<>();
+          ExecutorService pollers = Executors.newFixedThreadPool(names.size(), r -> {
+            Thread thread = new Thread(r, "failover-login");
+            thread.setDaemon(true);
+            return thread;
+          });
+          try {
+            List<Future<Long>> polls = new ArrayList<>();
+            for (String name : names) {
+              polls.add(pollers.submit(() -> freeAgain(chatPorts.get(0), name, end, record)));
             }
-            if (!answer.equals(refused)) {
-              record.println(FailoverNode.stamped("node 1 answered: " + answer));
-              refused = answer;
+            for (int i = 0; i < names.size(); i++) {
+              long at = polls.get(i).get(timeout + 10L, TimeUnit.SECONDS);
+              if (at < 0) {
+                stillTaken.add(names.get(i));
+              } else {
+                freed.add(at);
+              }
             }
-            // The pace of the logins tried, not a wait for anything.
-            TimeUnit.NANOSECONDS.sleep(Math.max(0, attempt + TimeUnit.MILLISECONDS.toNanos(poll) - System.nanoTime()));
+          } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("trying the logins on node 1 failed: " + e, e);
+          } finally {
+            pollers.shutdownNow();
           }
-          record.println(FailoverNode.stamped("node 1 did not accept '" + VICTIM + "' within " + timeout + " s"));
-          return new Run(-1, Map.of(), null, "node 1 still answered '" + refused + "' after " + timeout + " s");
+          if (!stillTaken.isEmpty()) {
+            return new Run(-1, -1, Map.of(), null, stillTaken + " still taken on node 1 after " + timeout + " s");
+          }
+          return done(nodes.get(0), signalled, Collections.min(freed), Collections.max(freed));
+        } finally {
+          for (Socket socket : held) {
+            socket.close();
+          }
         }
       } catch (IOException e) {
         record.println(FailoverNode.stamped("failed: " + e.getMessage()));
-        return new Run(-1, Map.of(), null, e.getMessage());
+        return new Run(-1, -1, Map.of(), null, e.getMessage());
       } finally {
         for (FailoverNode node : nodes) {
           node.close();
@@ -282,7 +317,43 @@ public final class Failover implements Callable<Integer> {
     }
   }
 
-  private static Run done(FailoverNode survivor, long signalled, long freed) throws InterruptedException {
+  /**
+   * Tries to log {@code name} in on {@code port} every {@code --poll} ms until it is accepted
+   * (then when, System.nanoTime) or {@code end} (then -1).
+   */
+  private long freeAgain(int port, String name, long end, PrintWriter record) throws InterruptedException {
+    String refused = null;
+    while (System.nanoTime() - end < 0) {
+      long attempt = System.nanoTime();
+      String answer = tryLogin(port, name, end);
+      if (answer == null) {
+        long at = System.nanoTime();
+        record.println(FailoverNode.stamped("node 1 accepted '" + name + "'"));
+        return at;
+      }
+      if (!answer.equals(refused)) {
+        record.println(FailoverNode.stamped("node 1 answered '" + name + "': " + answer));
+        refused = answer;
+      }
+      // The pace of the logins tried, not a wait for anything.
+      TimeUnit.NANOSECONDS.sleep(Math.max(0, attempt + TimeUnit.MILLISECONDS.toNanos(poll) - System.nanoTime()));
+    }
+    record.println(FailoverNode.stamped("node 1 did not accept '" + name + "' in time: " + refused));
+    return -1;
+  }
+
+  private List<String> victims() {
+    if (users == 1) {
+      return List.of(VICTIM);
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= users; i++) {
+      names.add(VICTIM + i);
+    }
+    return names;
+  }
+
+  private static Run done(FailoverNode survivor, long signalled, long first, long last) throws InterruptedException {
     try {
       // Another node may free the login first: the broker's own line can come after it.
       survivor.await(STEPS.get("broker: node gone"), signalled,
@@ -300,7 +371,7 @@ public final class Failover implements Callable<Integer> {
     // When the partitions the last rebalancing before the signal moved were in place, if they were.
     OptionalLong rebalancing = survivor.last(REPARTITIONING, signalled);
     OptionalLong migrated = rebalancing.isPresent() ? survivor.first(MIGRATED, rebalancing.getAsLong()) : OptionalLong.empty();
-    return new Run(seconds(freed - signalled), steps,
+    return new Run(seconds(first - signalled), seconds(last - signalled), steps,
       migrated.isPresent() ? seconds(migrated.getAsLong() - signalled) : null, null);
   }
 
@@ -324,11 +395,11 @@ public final class Failover implements Callable<Integer> {
     return System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
   }
 
-  /** A connection logged in as {@code victim} on {@code port}, or {@code null} if refused. */
-  private static Socket login(int port, long deadline) throws IOException {
+  /** A connection logged in as {@code name} on {@code port}, or {@code null} if refused. */
+  private static Socket login(int port, String name, long deadline) throws IOException {
     Socket socket = new Socket();
     try {
-      String answer = attempt(socket, port, deadline);
+      String answer = attempt(socket, port, name, deadline);
       if (answer == null) {
         return socket;
       }
@@ -340,10 +411,10 @@ public final class Failover implements Callable<Integer> {
     }
   }
 
-  /** One login of {@code victim} on {@code port}: {@code null} when accepted, else the server's answer. */
-  private static String tryLogin(int port, long deadline) {
+  /** One login of {@code name} on {@code port}: {@code null} when accepted, else the server's answer. */
+  private static String tryLogin(int port, String name, long deadline) {
     try (Socket socket = new Socket()) {
-      return attempt(socket, port, deadline);
+      return attempt(socket, port, name, deadline);
     } catch (SocketTimeoutException e) {
       return "no answer in time";
     } catch (IOException e) {
@@ -352,47 +423,49 @@ public final class Failover implements Callable<Integer> {
   }
 
   /**
-   * Logs in as {@code victim} and sends itself a line: accepted once that line comes back
+   * Logs in as {@code name} and sends itself a line: accepted once that line comes back
    * ({@code null}), else the server's first answer.
    */
-  private static String attempt(Socket socket, int port, long deadline) throws IOException {
+  private static String attempt(Socket socket, int port, String name, long deadline) throws IOException {
     int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
     socket.setSoTimeout(millis);
     socket.setTcpNoDelay(true);
     OutputStream out = socket.getOutputStream();
-    out.write((VICTIM + "\n" + VICTIM + ": ping\n").getBytes(StandardCharsets.UTF_8));
+    out.write((name + "\n" + name + ": ping\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
     String answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
-    return ("from " + VICTIM + ": ping").equals(answer) ? null : String.valueOf(answer);
+    return ("from " + name + ": ping").equals(answer) ? null : String.valueOf(answer);
   }
 
-  private static String report(Map<Case, List<Run>> results) {
+  private String report(Map<Case, List<Run>> results) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "failover of node 3 of %d: seconds from the signal until node 1 accepts "
-      + "'%s'%n", NODES, VICTIM));
-    text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s%n", "case", "runs", "min", "median", "max"));
+    text.append(String.format(Locale.ROOT, "failover of node 3 of %d with %d user%s on it: seconds from the signal until "
+      + "node 1 accepts every one of them (and the first)%n", NODES, users, users == 1 ? "" : "s"));
+    text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s   %s%n", "case", "runs", "min", "median", "max",
+      "first: min / median / max"));
     results.forEach((c, list) -> {
-      List<Double> freed = list.stream().filter(Run::freed).map(Run::seconds).sorted().toList();
-      String runsText = freed.size() == list.size() ? Integer.toString(list.size()) : freed.size() + "/" + list.size();
-      if (freed.isEmpty()) {
+      List<Double> all = list.stream().filter(Run::freed).map(Run::seconds).sorted().toList();
+      List<Double> first = list.stream().filter(Run::freed).map(Run::first).sorted().toList();
+      String runsText = all.size() == list.size() ? Integer.toString(list.size()) : all.size() + "/" + list.size();
+      if (all.isEmpty()) {
         text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s%n", c.title, runsText, "-", "-", "-"));
       } else {
-        text.append(String.format(Locale.ROOT, "%-40s %5s %7.2f %7.2f %7.2f%n", c.title, runsText, freed.get(0),
-          median(freed), freed.get(freed.size() - 1)));
+        text.append(String.format(Locale.ROOT, "%-40s %5s %7.2f %7.2f %7.2f   %.2f / %.2f / %.2f%n", c.title, runsText,
+          all.get(0), median(all), all.get(all.size() - 1), first.get(0), median(first), first.get(first.size() - 1)));
       }
     });
     text.append(String.format(Locale.ROOT, "%nwhen node 1 logged each step, seconds after the signal (median of the runs)%n"));
     text.append(String.format(Locale.ROOT, "%-40s", "case"));
     STEPS.keySet().forEach(step -> text.append(String.format(Locale.ROOT, " %18s", step)));
-    text.append(String.format(Locale.ROOT, " %18s%n", "partitions in place"));
+    text.append(String.format(Locale.ROOT, " %19s%n", "partitions in place"));
     results.forEach((c, list) -> {
       text.append(String.format(Locale.ROOT, "%-40s", c.title));
       for (String step : STEPS.keySet()) {
         text.append(String.format(Locale.ROOT, " %18s", medianText(list.stream().filter(Run::freed)
           .map(run -> run.steps().get(step)).toList())));
       }
-      text.append(String.format(Locale.ROOT, " %18s%n", medianText(list.stream().filter(Run::freed)
+      text.append(String.format(Locale.ROOT, " %19s%n", medianText(list.stream().filter(Run::freed)
         .map(Run::migrated).toList())));
     });
     return text.toString();
