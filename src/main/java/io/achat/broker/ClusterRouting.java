@@ -1,5 +1,6 @@
 package io.achat.broker;
 
+import io.achat.cluster.ClusterMembers;
 import io.achat.config.BusAddresses;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.RateLimitedLog;
@@ -39,7 +40,8 @@ final class ClusterRouting {
   private final Vertx vertx;
   private final LocalUsers users;
   private final ChatMetrics metrics;
-  private final String node = UUID.randomUUID().toString();
+  /** This broker's name: it names the Vert.x node too when Hazelcast's member list is at hand ({@link ClusterMembers}). */
+  private final String node;
   /** Each login tried while the cluster does not answer would log a line: at most 10 in 10 s. */
   private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
   private LoginClaims claims;
@@ -62,7 +64,10 @@ final class ClusterRouting {
     this.users = users;
     this.metrics = metrics;
     this.bus = new ClusterBus(vertx);
-    this.failureDetector = new FailureDetector(vertx, bus);
+    ClusterMembers clusterMembers = ClusterMembers.of(vertx);
+    this.node = clusterMembers != null ? clusterMembers.nodeName() : UUID.randomUUID().toString();
+    this.failureDetector = new FailureDetector(vertx, bus,
+      clusterMembers != null ? clusterMembers::left : () -> there -> false);
     this.forwarding = new Forwarding(node, bus, outbox, users, this::checkQuiet);
   }
 
@@ -274,7 +279,7 @@ final class ClusterRouting {
    * A node is gone: its users are gone (what was in flight to them is lost), senders here get
    * their credit back, and the logins it held are freed in the cluster-wide map.
    */
-  private void nodeGone(String gone) {
+  private void nodeGone(String gone, String why) {
     if (!goneNodes.add(gone)) {
       return;
     }
@@ -282,9 +287,9 @@ final class ClusterRouting {
     members.remove(gone);
     Set<String> itsUsers = directory.forget(gone);
     if (itsUsers.isEmpty()) {
-      log.info("a-chat node {} left the cluster", gone);
+      log.info("a-chat node {} left the cluster ({})", gone, why);
     } else {
-      log.info("a-chat node {} is gone: its {} users known here are logged out", gone, itsUsers.size());
+      log.info("a-chat node {} is gone ({}): its {} users known here are logged out", gone, why, itsUsers.size());
     }
     forwarding.gone(gone);
     // The logins known here first, then any others left in the map; one claimed meanwhile is taken over.
