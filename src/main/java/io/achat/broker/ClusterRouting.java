@@ -56,6 +56,8 @@ final class ClusterRouting {
   private final Set<String> members = new HashSet<>();
   private final ClusterBus bus;
   private final FailureDetector failureDetector;
+  /** Hazelcast's member list and partition table, or {@code null} if nobody registered them. */
+  private final ClusterMembers clusterMembers;
   private long summaryTimer = -1;
   private Promise<Void> quiet;
 
@@ -64,7 +66,7 @@ final class ClusterRouting {
     this.users = users;
     this.metrics = metrics;
     this.bus = new ClusterBus(vertx);
-    ClusterMembers clusterMembers = ClusterMembers.of(vertx);
+    clusterMembers = ClusterMembers.of(vertx);
     this.node = clusterMembers != null ? clusterMembers.nodeName() : UUID.randomUUID().toString();
     this.failureDetector = new FailureDetector(vertx, bus,
       clusterMembers != null ? clusterMembers::left : () -> there -> false);
@@ -78,7 +80,7 @@ final class ClusterRouting {
   Future<?> join() {
     return vertx.sharedData().<String, String>getClusterWideMap(LoginClaims.MAP)
       .compose(map -> {
-        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet);
+        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet, this::partitionOwned);
         mergeCheck = new MergeCheck(node, claims, users, directory, bus, goneNodes::contains, claimFailures);
         return Future.all(
           vertx.eventBus().<Event>consumer(BusAddresses.node(node), this::fromNode).completion(),
@@ -306,6 +308,27 @@ final class ClusterRouting {
           log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
         }
       });
+  }
+
+  /**
+   * Completes once the partition holding {@code login} in the cluster-wide map has its owner
+   * among the members (asked every 50 ms, for 10 s at most), at once without the member list: a
+   * write that frees or takes a gone node's login, issued before Hazelcast has repaired its
+   * partition table, can wait seconds for the dropped member.
+   */
+  private Future<Void> partitionOwned(String login) {
+    if (clusterMembers == null || clusterMembers.ownerKnown(login)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> owned = Promise.promise();
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    vertx.setPeriodic(50, timer -> {
+      if (clusterMembers.ownerKnown(login) || System.nanoTime() - giveUp > 0) {
+        vertx.cancelTimer(timer);
+        owned.tryComplete();
+      }
+    });
+    return owned.future();
   }
 
   /**

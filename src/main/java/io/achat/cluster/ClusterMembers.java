@@ -1,5 +1,7 @@
 package io.achat.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -97,5 +99,26 @@ public final class ClusterMembers implements Shareable {
       String member = node.substring(at + 1);
       return seen.contains(member) && !members.contains(member);
     };
+  }
+
+  /**
+   * Whether the partition that holds {@code key} in the cluster-wide maps has its owner among the
+   * members, as this member's partition table says now: once a member is dropped, Hazelcast
+   * repairs the table (backups become owners), at once when the cluster was settled and about 3 s
+   * later when partitions were moving. A write to a partition whose owner was dropped waits for
+   * that repair, and one issued just before it can wait seconds longer. True while this member
+   * merges or leaves.
+   */
+  public boolean ownerKnown(String key) {
+    if (merging || !manager.isActive()) {
+      return true;
+    }
+    try {
+      HazelcastInstance hazelcast = manager.getHazelcastInstance();
+      Member owner = hazelcast.getPartitionService().getPartition(key).getOwner();
+      return owner != null && hazelcast.getCluster().getMembers().contains(owner);
+    } catch (RuntimeException e) {
+      return true; // Hazelcast is shutting down
+    }
   }
 }
