@@ -1,6 +1,7 @@
 package io.achat;
 
 import io.achat.broker.ClusterBus;
+import io.achat.cluster.ClusterMembers;
 import io.achat.cluster.ClusterTls;
 import io.achat.cluster.HazelcastCluster;
 import io.achat.config.ChatConfig;
@@ -16,6 +17,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.HookContext;
@@ -131,10 +133,13 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       options.getEventBusOptions().setHost(config.clusterHost());
     }
     ClusterTls.apply(options.getEventBusOptions(), config);
-    return builder.withClusterManager(HazelcastCluster.manager(config));
+    clusterManager = HazelcastCluster.manager(config);
+    return builder.withClusterManager(clusterManager);
   }
 
   private volatile ChatVerticle chat;
+  /** With {@code -cluster}: the cluster manager, whose member list the broker reads ({@link ClusterMembers}). */
+  private volatile HazelcastClusterManager clusterManager;
   /**
    * Writes Vert.x had queued for another node while it connected, failed when the link closed at
    * once (see {@link ClusterBus}): at most 10 lines in 10 s. Any event loop may report one.
@@ -164,6 +169,9 @@ final class ChatApplication extends VertxApplication implements VertxApplication
       }
     });
     watchdog.start(vertx);
+    if (clusterManager != null) {
+      ClusterMembers.watch(vertx, clusterManager);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.achat.broker;
 
+import io.achat.cluster.ClusterMembers;
 import io.achat.config.BusAddresses;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.RateLimitedLog;
@@ -39,7 +40,8 @@ final class ClusterRouting {
   private final Vertx vertx;
   private final LocalUsers users;
   private final ChatMetrics metrics;
-  private final String node = UUID.randomUUID().toString();
+  /** This broker's name: it names the Vert.x node too when Hazelcast's member list is at hand ({@link ClusterMembers}). */
+  private final String node;
   /** Each login tried while the cluster does not answer would log a line: at most 10 in 10 s. */
   private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
   private LoginClaims claims;
@@ -54,6 +56,8 @@ final class ClusterRouting {
   private final Set<String> members = new HashSet<>();
   private final ClusterBus bus;
   private final FailureDetector failureDetector;
+  /** Hazelcast's member list and partition table, or {@code null} if nobody registered them. */
+  private final ClusterMembers clusterMembers;
   private long summaryTimer = -1;
   private Promise<Void> quiet;
 
@@ -62,7 +66,10 @@ final class ClusterRouting {
     this.users = users;
     this.metrics = metrics;
     this.bus = new ClusterBus(vertx);
-    this.failureDetector = new FailureDetector(vertx, bus);
+    clusterMembers = ClusterMembers.of(vertx);
+    this.node = clusterMembers != null ? clusterMembers.nodeName() : UUID.randomUUID().toString();
+    this.failureDetector = new FailureDetector(vertx, bus,
+      clusterMembers != null ? clusterMembers::left : () -> there -> false);
     this.forwarding = new Forwarding(node, bus, outbox, users, this::checkQuiet);
   }
 
@@ -73,7 +80,7 @@ final class ClusterRouting {
   Future<?> join() {
     return vertx.sharedData().<String, String>getClusterWideMap(LoginClaims.MAP)
       .compose(map -> {
-        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet);
+        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet, this::partitionOwned);
         mergeCheck = new MergeCheck(node, claims, users, directory, bus, goneNodes::contains, claimFailures);
         return Future.all(
           vertx.eventBus().<Event>consumer(BusAddresses.node(node), this::fromNode).completion(),
@@ -274,7 +281,7 @@ final class ClusterRouting {
    * A node is gone: its users are gone (what was in flight to them is lost), senders here get
    * their credit back, and the logins it held are freed in the cluster-wide map.
    */
-  private void nodeGone(String gone) {
+  private void nodeGone(String gone, String why) {
     if (!goneNodes.add(gone)) {
       return;
     }
@@ -282,9 +289,9 @@ final class ClusterRouting {
     members.remove(gone);
     Set<String> itsUsers = directory.forget(gone);
     if (itsUsers.isEmpty()) {
-      log.info("a-chat node {} left the cluster", gone);
+      log.info("a-chat node {} left the cluster ({})", gone, why);
     } else {
-      log.info("a-chat node {} is gone: its {} users known here are logged out", gone, itsUsers.size());
+      log.info("a-chat node {} is gone ({}): its {} users known here are logged out", gone, why, itsUsers.size());
     }
     forwarding.gone(gone);
     // The logins known here first, then any others left in the map; one claimed meanwhile is taken over.
@@ -301,6 +308,27 @@ final class ClusterRouting {
           log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
         }
       });
+  }
+
+  /**
+   * Completes once the partition holding {@code login} in the cluster-wide map has its owner
+   * among the members (asked every 50 ms, for 10 s at most), at once without the member list: a
+   * write that frees or takes a gone node's login, issued before Hazelcast has repaired its
+   * partition table, can wait seconds for the dropped member.
+   */
+  private Future<Void> partitionOwned(String login) {
+    if (clusterMembers == null || clusterMembers.ownerKnown(login)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> owned = Promise.promise();
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    vertx.setPeriodic(50, timer -> {
+      if (clusterMembers.ownerKnown(login) || System.nanoTime() - giveUp > 0) {
+        vertx.cancelTimer(timer);
+        owned.tryComplete();
+      }
+    });
+    return owned.future();
   }
 
   /**

@@ -15,16 +15,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Tells the broker when another node is gone: every 200 ms it asks the broker of each node this
- * one depends on whether it is there. "No handlers" means the node left or the cluster manager
- * dropped it. A node gone for less than {@link #BACK_MILLIS} is still asked, and when it answers
- * the broker is told it is back: a hang or a partition ended and the cluster manager merged the
- * two sides again. Runs on the broker's context.
+ * Tells the broker when another node is gone: every 200 ms it reads the cluster manager's member
+ * list, where it has one ({@link io.achat.cluster.ClusterMembers}), and asks the broker of each
+ * node this one depends on whether it is there. A node missing from the member list is gone at
+ * once: the event bus forgets a dead node's addresses only once Hazelcast has repaired its
+ * partitions, seconds later when the node died while the cluster rebalanced. "No handlers" means
+ * the node left or the cluster manager dropped it. A node gone for less than {@link #BACK_MILLIS}
+ * is still asked once the member list has it again, and when it answers the broker is told it is
+ * back: a hang or a partition ended and the cluster manager merged the two sides again. Runs on
+ * the broker's context.
  */
 final class FailureDetector {
 
@@ -42,30 +48,39 @@ final class FailureDetector {
 
   private final Vertx vertx;
   private final ClusterBus bus;
+  /** Which nodes the cluster manager's member list no longer has, as it says at the moment. */
+  private final Supplier<Predicate<String>> left;
   private final Map<String, Integer> checks = new HashMap<>();
   /** The nodes gone lately, in the order they went, with when (System.nanoTime). */
   private final LinkedHashMap<String, Long> gone = new LinkedHashMap<>();
   private long timer = -1;
 
-  FailureDetector(Vertx vertx, ClusterBus bus) {
+  FailureDetector(Vertx vertx, ClusterBus bus, Supplier<Predicate<String>> left) {
     this.vertx = vertx;
     this.bus = bus;
+    this.left = left;
   }
 
   /**
    * Checks the nodes {@code watched} gives, each turn anew, and tells {@code goneNode} of each
-   * that is gone; runs what {@code checking} gives for a node as its check leaves once the node
-   * answers it; asks those gone lately whether they are back, and tells {@code backNode} of each
-   * that is.
+   * that is gone, and how that showed; runs what {@code checking} gives for a node as its check
+   * leaves once the node answers it; asks those gone lately whether they are back, and tells
+   * {@code backNode} of each that is.
    */
-  void start(Supplier<Set<String>> watched, Consumer<String> goneNode, Function<String, Runnable> checking,
+  void start(Supplier<Set<String>> watched, BiConsumer<String, String> goneNode, Function<String, Runnable> checking,
              Consumer<String> backNode) {
     timer = vertx.setPeriodic(CHECK_MILLIS, t -> {
+      Predicate<String> notMember = left.get();
       for (String there : watched.get()) {
+        if (notMember.test(there)) {
+          // Dropped from the member list: gone, whatever its event-bus address still says.
+          goneNode.accept(there, "the cluster's member list no longer has it");
+          continue;
+        }
         Runnable answered = checking.apply(there);
         check(there, ar -> {
           if (isGone(ar)) {
-            goneNode.accept(there);
+            goneNode.accept(there, "its broker's address has no handler");
           } else if (ar.succeeded()) {
             answered.run();
           }
@@ -74,6 +89,9 @@ final class FailureDetector {
       long now = System.nanoTime();
       gone.values().removeIf(since -> now - since > TimeUnit.MILLISECONDS.toNanos(BACK_MILLIS));
       for (String there : List.copyOf(gone.keySet())) {
+        if (notMember.test(there)) {
+          continue; // not back before it is a member again
+        }
         check(there, ar -> {
           if (ar.succeeded() && gone.remove(there) != null) {
             backNode.accept(there);

@@ -37,13 +37,20 @@ final class LoginClaims {
   private final Predicate<String> gone;
   private final Map<String, Future<?>> last = new HashMap<>();
   private final Runnable onIdle;
+  /** Completes once the place of a login in the map has an owner that is a member again. */
+  private final Function<String, Future<Void>> repaired;
 
-  /** {@code onIdle} runs each time the last operation under way completes. */
-  LoginClaims(AsyncMap<String, String> map, String node, Predicate<String> gone, Runnable onIdle) {
+  /**
+   * {@code onIdle} runs each time the last operation under way completes; the writes that take a
+   * gone node's login wait for what {@code repaired} gives for it.
+   */
+  LoginClaims(AsyncMap<String, String> map, String node, Predicate<String> gone, Runnable onIdle,
+              Function<String, Future<Void>> repaired) {
     this.map = map;
     this.node = node;
     this.gone = gone;
     this.onIdle = onIdle;
+    this.repaired = repaired;
   }
 
   /**
@@ -58,9 +65,12 @@ final class LoginClaims {
       if (!gone.test(holder)) {
         return Future.succeededFuture(holder);
       }
-      return map.replaceIfPresent(login, holder, node).compose(replaced -> replaced
-        ? Future.succeededFuture(node)
-        : map.putIfAbsent(login, node).map(now -> now == null ? node : now));
+      // A write that takes the login from a node just dropped waits until Hazelcast has given its place an owner.
+      return repaired.apply(login)
+        .compose(v -> map.replaceIfPresent(login, holder, node))
+        .compose(replaced -> replaced
+          ? Future.succeededFuture(node)
+          : map.putIfAbsent(login, node).map(now -> now == null ? node : now));
     }));
   }
 
@@ -74,7 +84,7 @@ final class LoginClaims {
    * at a time (the map's operations share the worker pool with the claims).
    */
   Future<Void> freeAll(Collection<String> logins, String holder) {
-    return fewAtATime(logins, login -> map.removeIfPresent(login, holder));
+    return fewAtATime(logins, login -> repaired.apply(login).compose(v -> map.removeIfPresent(login, holder)));
   }
 
   /**

@@ -64,7 +64,7 @@ class LoginClaimsTest {
       onContext(() -> map.put(login, "other"));
     }
     peak = 0;
-    LoginClaims claims = new LoginClaims(map, "this", node -> false, () -> { });
+    LoginClaims claims = new LoginClaims(map, "this", node -> false, () -> { }, login -> Future.succeededFuture());
     Map<String, String> holders = new HashMap<>();
     onContext(() -> claims.claimAll(logins, (login, ar) -> {
       assertThat(holders.put(login, ar.result())).as("%s answered twice", login).isNull();
@@ -87,7 +87,7 @@ class LoginClaimsTest {
     }
     onContext(() -> map.put("kept", "other"));
     peak = 0;
-    LoginClaims claims = new LoginClaims(map, "this", node -> node.equals("gone"), () -> { });
+    LoginClaims claims = new LoginClaims(map, "this", node -> node.equals("gone"), () -> { }, login -> Future.succeededFuture());
     assertThat(onContext(() -> claims.releaseAll("gone"))).isEqualTo(LOGINS);
     assertThat(peak).isEqualTo(LoginClaims.AT_ONCE);
     assertThat(onContext(() -> map.entries())).isEqualTo(Map.of("kept", "other"));

@@ -1,0 +1,512 @@
+package io.achat.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * {@code a-chat bench failover}: how long the users of a node that dies ({@code kill -9}) or hangs
+ * ({@code SIGSTOP}) wait before a surviving node lets their logins in again. Each run starts three
+ * nodes of a new cluster on this machine as an operator would ({@code java -Xmx256m -jar a-chat.jar
+ * -cluster}, the {@code ACHAT_CLUSTER_*} variables, TCP-IP join on 127.0.0.1), logs {@code --users}
+ * users in on node 3 ({@code victim1}, {@code victim2}, ...), signals node 3 and times from the
+ * signal until node 1 accepts a login of each, tried every {@code --poll} ms: the report gives when
+ * the first and when the last was let in, since a login whose entry in the cluster-wide map sat on
+ * a partition node 3 held, or one on the move, waits for Hazelcast to repair its partition table.
+ * The signal comes once the cluster has settled ({@code --settle} seconds after every node's member
+ * list showed all three), or right after node 3 started listening, while Hazelcast still moves
+ * partitions to it. Every case is run {@code --runs} times, each with three new nodes; the report
+ * gives the minimum, median and maximum of each, and when node 1 logged, after the signal, the
+ * steps between: Hazelcast's member list without node 3, the broker's "node is gone", the logins
+ * freed. The nodes' logs are kept, one folder per run.
+ */
+@Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
+  description = "Starts three cluster nodes on this machine (java -jar A-CHAT.JAR -cluster, TCP-IP join on 127.0.0.1), "
+    + "logs --users users in on node 3, kills (kill -9) or stops (SIGSTOP) node 3, and times from the signal until node 1 "
+    + "accepts a login of each of them. Each case is run --runs times with new nodes; prints minimum, median and maximum "
+    + "per case, and when node 1 logged the steps between.")
+public final class Failover implements Callable<Integer> {
+
+  private static final String VICTIM = "victim";
+  private static final int NODES = 3;
+  private static final Pattern ALL_MEMBERS = Pattern.compile("Members \\{size:" + NODES + "\\b");
+
+  /** Hazelcast's log lines as the master (node 1) starts moving partitions, and once they are where they belong. */
+  private static final Pattern REPARTITIONING = Pattern.compile("Repartitioning cluster data");
+  private static final Pattern MIGRATED = Pattern.compile("All migration tasks have been completed");
+
+  /** What node 1 logs after the signal, in the order it should: the steps from the signal to the login. */
+  private static final Map<String, Pattern> STEPS = stepsInOrder();
+
+  private static Map<String, Pattern> stepsInOrder() {
+    Map<String, Pattern> steps = new LinkedHashMap<>();
+    steps.put("member removed", Pattern.compile("Members \\{size:" + (NODES - 1) + "\\b"));
+    steps.put("broker: node gone", Pattern.compile("a-chat node \\S+ (is gone|left the cluster)"));
+    steps.put("logins freed", Pattern.compile("the logins of node \\S+ are free again"));
+    steps.put("repartitioning", REPARTITIONING);
+    return Collections.unmodifiableMap(steps);
+  }
+
+  /** How long the report waits, after the login, for node 1's broker to log that the node is gone. */
+  private static final long STRAGGLERS_MILLIS = 3000;
+
+  /** A case: what node 3 is sent, and when. */
+  enum Case {
+    KILL_SETTLED("kill-settled", "KILL", true, "kill -9, cluster settled"),
+    KILL_JOINED("kill-joined", "KILL", false, "kill -9, right after node 3 listened"),
+    STOP_SETTLED("stop-settled", "STOP", true, "SIGSTOP, cluster settled"),
+    STOP_JOINED("stop-joined", "STOP", false, "SIGSTOP, right after node 3 listened");
+
+    final String id;
+    final String signal;
+    final boolean settled;
+    final String title;
+
+    Case(String id, String signal, boolean settled, String title) {
+      this.id = id;
+      this.signal = signal;
+      this.settled = settled;
+      this.title = title;
+    }
+
+    static Case of(String id) {
+      for (Case c : values()) {
+        if (c.id.equals(id)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown case '" + id + "': kill-settled, kill-joined, stop-settled or stop-joined");
+    }
+  }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--cases", split = ",", paramLabel = "CASE",
+    description = "cases to run, comma-separated: kill-settled, kill-joined, stop-settled, stop-joined (default: all four)")
+  List<String> cases = List.of("kill-settled", "kill-joined", "stop-settled", "stop-joined");
+
+  @Option(names = "--runs", description = "runs of each case, each with three new nodes (default ${DEFAULT-VALUE})")
+  int runs = 5;
+
+  @Option(names = "--settle", description = "seconds the cluster settles, after every node's member list showed all "
+    + "three, before a 'settled' case logs in and signals (default ${DEFAULT-VALUE})")
+  double settle = 8;
+
+  @Option(names = "--users", description = "users logged in on node 3 (victim1, victim2, ...; 'victim' if 1), each "
+    + "tried on node 1 on its own after the signal: a login's place in the cluster-wide map decides how long it "
+    + "waits (default ${DEFAULT-VALUE})")
+  int users = 8;
+
+  @Option(names = "--poll", description = "milliseconds between the logins tried on node 1 (default ${DEFAULT-VALUE})")
+  int poll = 50;
+
+  @Option(names = "--timeout", description = "seconds any one wait may take: a node starting, the login after the "
+    + "signal (default ${DEFAULT-VALUE})")
+  int timeout = 60;
+
+  @Option(names = "--jar", description = "the a-chat jar the nodes run (default: the jar running this)")
+  Path jar;
+
+  @Option(names = "--logs", description = "folder for the nodes' logs, one folder per run (default: a new temporary folder)")
+  Path logs;
+
+  @Option(names = "--jvm-option", paramLabel = "OPTION",
+    description = "a JVM option for the nodes besides -Xmx256m, such as -Dorg.slf4j.simpleLogger.log.com.hazelcast=info; repeatable")
+  List<String> jvmOptions = new ArrayList<>();
+
+  /** Nodes alive, killed by a shutdown hook if this process is stopped mid-run. */
+  private final Set<FailoverNode> alive = ConcurrentHashMap.newKeySet();
+
+  @Override
+  public Integer call() throws Exception {
+    List<Case> chosen = new ArrayList<>();
+    try {
+      for (String id : cases) {
+        chosen.add(Case.of(id.trim()));
+      }
+      if (runs < 1 || users < 1 || settle < 0 || poll < 1 || timeout < 1) {
+        throw new IllegalArgumentException("--runs, --users, --poll and --timeout must be at least 1, --settle at least 0");
+      }
+      jar = jar != null ? jar : runningJar();
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalArgumentException("no jar at " + jar + ": give the a-chat jar with --jar");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Path folder = logs != null ? Files.createDirectories(logs) : Files.createTempDirectory("a-chat-failover-");
+    Thread cleanUp = new Thread(() -> alive.forEach(FailoverNode::close), "failover-clean-up");
+    Runtime.getRuntime().addShutdownHook(cleanUp);
+    System.err.println("a-chat bench failover: " + jar + ", nodes' logs in " + folder);
+    Map<Case, List<Run>> results = new LinkedHashMap<>();
+    try {
+      for (Case c : chosen) {
+        for (int i = 1; i <= runs; i++) {
+          Path runLogs = Files.createDirectories(folder.resolve(c.id + "-" + i));
+          Run run = run(c, runLogs);
+          System.err.printf(Locale.ROOT, "%s %d/%d: %s%n", c.id, i, runs, run);
+          results.computeIfAbsent(c, k -> new ArrayList<>()).add(run);
+        }
+      }
+    } finally {
+      alive.forEach(FailoverNode::close);
+      Runtime.getRuntime().removeShutdownHook(cleanUp);
+    }
+    System.out.print(report(results));
+    return results.values().stream().flatMap(List::stream).allMatch(Run::freed) ? 0 : 1;
+  }
+
+  /**
+   * The outcome of one run: seconds from the signal until node 1 accepted the first user and
+   * every user ({@code -1} if not all were), and to each step node 1 logged.
+   */
+  record Run(double first, double seconds, Map<String, Double> steps, Double migrated, String failure) {
+
+    boolean freed() {
+      return seconds >= 0;
+    }
+
+    @Override
+    public String toString() {
+      if (!freed()) {
+        return "not every login free: " + failure;
+      }
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "all %.2f s (first %.2f s); node 1:", seconds,
+        first));
+      steps.forEach((step, at) -> text.append(String.format(Locale.ROOT, " %s +%.2f s,", step, at)));
+      text.append(migrated == null ? " partitions still moving"
+        : String.format(Locale.ROOT, " partitions in place %+.2f s", migrated));
+      return text.toString();
+    }
+  }
+
+  private Run run(Case c, Path runLogs) throws IOException, InterruptedException {
+    List<FailoverNode> nodes = new ArrayList<>();
+    List<Integer> memberPorts = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) {
+      memberPorts.add(freePort());
+    }
+    String members = String.join(",", memberPorts.stream().map(port -> "127.0.0.1:" + port).toList());
+    String cluster = "a-chat-failover-" + UUID.randomUUID();
+    try (PrintWriter record = new PrintWriter(Files.newBufferedWriter(runLogs.resolve("bench.log")), true)) {
+      try {
+        List<Integer> chatPorts = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < NODES; i++) {
+          Map<String, String> env = new HashMap<>();
+          env.put("ACHAT_HOST", "127.0.0.1");
+          env.put("ACHAT_PORT", "0");
+          env.put("ACHAT_WEB_PORT", "0");
+          env.put("ACHAT_MANAGEMENT_PORT", "0");
+          env.put("ACHAT_CLUSTER_HOST", "127.0.0.1");
+          env.put("ACHAT_CLUSTER_PORT", Integer.toString(memberPorts.get(i)));
+          env.put("ACHAT_CLUSTER_MEMBERS", members);
+          env.put("ACHAT_CLUSTER_NAME", cluster);
+          List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+          options.addAll(jvmOptions);
+          String name = "node " + (i + 1);
+          record.println(FailoverNode.stamped("starting " + name));
+          FailoverNode node = FailoverNode.start(name, java(), jar, options, env, runLogs.resolve("node" + (i + 1) + ".log"));
+          nodes.add(node);
+          alive.add(node);
+          // One after the other, as an operator starts them: each joins the cluster of those before it.
+          chatPorts.add(node.chatPort(deadline()));
+          record.println(FailoverNode.stamped(name + " (pid " + node.pid() + ") listening on 127.0.0.1:" + chatPorts.get(i)));
+        }
+        if (c.settled) {
+          for (FailoverNode node : nodes) {
+            node.await(ALL_MEMBERS, started, deadline());
+          }
+          record.println(FailoverNode.stamped("every node's member list shows all " + NODES + "; settling " + settle + " s"));
+          pause(nodes.get(0), Math.round(settle * 1000));
+        }
+        List<String> names = victims();
+        List<Socket> held = new ArrayList<>();
+        try {
+          for (String name : names) {
+            Socket victim = login(chatPorts.get(NODES - 1), name, deadline());
+            if (victim == null) {
+              throw new IOException("'" + name + "' could not log in on node " + NODES);
+            }
+            held.add(victim);
+          }
+          record.println(FailoverNode.stamped(names + " logged in on node " + NODES));
+          FailoverNode target = nodes.get(NODES - 1);
+          target.signal(c.signal);
+          long signalled = System.nanoTime();
+          record.println(FailoverNode.stamped("sent SIG" + c.signal + " to node " + NODES));
+          long end = deadline();
+          List<Long> freed = new ArrayList<>();
+          List<String> stillTaken = new ArrayList<>();
+          ExecutorService pollers = Executors.newFixedThreadPool(names.size(), r -> {
+            Thread thread = new Thread(r, "failover-login");
+            thread.setDaemon(true);
+            return thread;
+          });
+          try {
+            List<Future<Long>> polls = new ArrayList<>();
+            for (String name : names) {
+              polls.add(pollers.submit(() -> freeAgain(chatPorts.get(0), name, end, record)));
+            }
+            for (int i = 0; i < names.size(); i++) {
+              long at = polls.get(i).get(timeout + 10L, TimeUnit.SECONDS);
+              if (at < 0) {
+                stillTaken.add(names.get(i));
+              } else {
+                freed.add(at);
+              }
+            }
+          } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("trying the logins on node 1 failed: " + e, e);
+          } finally {
+            pollers.shutdownNow();
+          }
+          if (!stillTaken.isEmpty()) {
+            return new Run(-1, -1, Map.of(), null, stillTaken + " still taken on node 1 after " + timeout + " s");
+          }
+          return done(nodes.get(0), signalled, Collections.min(freed), Collections.max(freed));
+        } finally {
+          for (Socket socket : held) {
+            socket.close();
+          }
+        }
+      } catch (IOException e) {
+        record.println(FailoverNode.stamped("failed: " + e.getMessage()));
+        return new Run(-1, -1, Map.of(), null, e.getMessage());
+      } finally {
+        for (FailoverNode node : nodes) {
+          node.close();
+          alive.remove(node);
+        }
+      }
+    }
+  }
+
+  /**
+   * Tries to log {@code name} in on {@code port} every {@code --poll} ms until it is accepted
+   * (then when, System.nanoTime) or {@code end} (then -1).
+   */
+  private long freeAgain(int port, String name, long end, PrintWriter record) throws InterruptedException {
+    String refused = null;
+    while (System.nanoTime() - end < 0) {
+      long attempt = System.nanoTime();
+      String answer = tryLogin(port, name, end);
+      if (answer == null) {
+        long at = System.nanoTime();
+        record.println(FailoverNode.stamped("node 1 accepted '" + name + "'"));
+        return at;
+      }
+      if (!answer.equals(refused)) {
+        record.println(FailoverNode.stamped("node 1 answered '" + name + "': " + answer));
+        refused = answer;
+      }
+      // The pace of the logins tried, not a wait for anything.
+      TimeUnit.NANOSECONDS.sleep(Math.max(0, attempt + TimeUnit.MILLISECONDS.toNanos(poll) - System.nanoTime()));
+    }
+    record.println(FailoverNode.stamped("node 1 did not accept '" + name + "' in time: " + refused));
+    return -1;
+  }
+
+  private List<String> victims() {
+    if (users == 1) {
+      return List.of(VICTIM);
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= users; i++) {
+      names.add(VICTIM + i);
+    }
+    return names;
+  }
+
+  private static Run done(FailoverNode survivor, long signalled, long first, long last) throws InterruptedException {
+    try {
+      // Another node may free the login first: the broker's own line can come after it.
+      survivor.await(STEPS.get("broker: node gone"), signalled,
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STRAGGLERS_MILLIS));
+    } catch (IOException e) {
+      // reported as missing
+    }
+    Map<String, Double> steps = new LinkedHashMap<>();
+    STEPS.forEach((step, pattern) -> {
+      OptionalLong at = survivor.first(pattern, signalled);
+      if (at.isPresent()) {
+        steps.put(step, seconds(at.getAsLong() - signalled));
+      }
+    });
+    // When the partitions the last rebalancing before the signal moved were in place, if they were.
+    OptionalLong rebalancing = survivor.last(REPARTITIONING, signalled);
+    OptionalLong migrated = rebalancing.isPresent() ? survivor.first(MIGRATED, rebalancing.getAsLong()) : OptionalLong.empty();
+    return new Run(seconds(first - signalled), seconds(last - signalled), steps,
+      migrated.isPresent() ? seconds(migrated.getAsLong() - signalled) : null, null);
+  }
+
+  /** Lets {@code millis} pass, or fewer if node 1 ends meanwhile (then the run fails on its next step). */
+  private static void pause(FailoverNode node, long millis) throws InterruptedException {
+    ProcessHandle.of(node.pid()).ifPresent(handle -> {
+      try {
+        handle.onExit().get(millis, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // the time has passed
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+  }
+
+  private long deadline() {
+    return System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+  }
+
+  /** A connection logged in as {@code name} on {@code port}, or {@code null} if refused. */
+  private static Socket login(int port, String name, long deadline) throws IOException {
+    Socket socket = new Socket();
+    try {
+      String answer = attempt(socket, port, name, deadline);
+      if (answer == null) {
+        return socket;
+      }
+      socket.close();
+      return null;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** One login of {@code name} on {@code port}: {@code null} when accepted, else the server's answer. */
+  private static String tryLogin(int port, String name, long deadline) {
+    try (Socket socket = new Socket()) {
+      return attempt(socket, port, name, deadline);
+    } catch (SocketTimeoutException e) {
+      return "no answer in time";
+    } catch (IOException e) {
+      return "failed: " + e;
+    }
+  }
+
+  /**
+   * Logs in as {@code name} and sends itself a line: accepted once that line comes back
+   * ({@code null}), else the server's first answer.
+   */
+  private static String attempt(Socket socket, int port, String name, long deadline) throws IOException {
+    int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
+    socket.setSoTimeout(millis);
+    socket.setTcpNoDelay(true);
+    OutputStream out = socket.getOutputStream();
+    out.write((name + "\n" + name + ": ping\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    String answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    return ("from " + name + ": ping").equals(answer) ? null : String.valueOf(answer);
+  }
+
+  private String report(Map<Case, List<Run>> results) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "failover of node 3 of %d with %d user%s on it: seconds from the signal until "
+      + "node 1 accepts every one of them (and the first)%n", NODES, users, users == 1 ? "" : "s"));
+    text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s   %s%n", "case", "runs", "min", "median", "max",
+      "first: min / median / max"));
+    results.forEach((c, list) -> {
+      List<Double> all = list.stream().filter(Run::freed).map(Run::seconds).sorted().toList();
+      List<Double> first = list.stream().filter(Run::freed).map(Run::first).sorted().toList();
+      String runsText = all.size() == list.size() ? Integer.toString(list.size()) : all.size() + "/" + list.size();
+      if (all.isEmpty()) {
+        text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s%n", c.title, runsText, "-", "-", "-"));
+      } else {
+        text.append(String.format(Locale.ROOT, "%-40s %5s %7.2f %7.2f %7.2f   %.2f / %.2f / %.2f%n", c.title, runsText,
+          all.get(0), median(all), all.get(all.size() - 1), first.get(0), median(first), first.get(first.size() - 1)));
+      }
+    });
+    text.append(String.format(Locale.ROOT, "%nwhen node 1 logged each step, seconds after the signal (median of the runs)%n"));
+    text.append(String.format(Locale.ROOT, "%-40s", "case"));
+    STEPS.keySet().forEach(step -> text.append(String.format(Locale.ROOT, " %18s", step)));
+    text.append(String.format(Locale.ROOT, " %19s%n", "partitions in place"));
+    results.forEach((c, list) -> {
+      text.append(String.format(Locale.ROOT, "%-40s", c.title));
+      for (String step : STEPS.keySet()) {
+        text.append(String.format(Locale.ROOT, " %18s", medianText(list.stream().filter(Run::freed)
+          .map(run -> run.steps().get(step)).toList())));
+      }
+      text.append(String.format(Locale.ROOT, " %19s%n", medianText(list.stream().filter(Run::freed)
+        .map(Run::migrated).toList())));
+    });
+    return text.toString();
+  }
+
+  /** The median of the values logged, with how many runs logged it when not all did. */
+  private static String medianText(List<Double> values) {
+    List<Double> present = values.stream().filter(v -> v != null).sorted().toList();
+    if (present.isEmpty()) {
+      return "-";
+    }
+    String text = String.format(Locale.ROOT, "%+.2f", median(present));
+    return present.size() == values.size() ? text : text + " (" + present.size() + "/" + values.size() + ")";
+  }
+
+  private static double median(List<Double> sorted) {
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** The jar this class was loaded from. */
+  private static Path runningJar() {
+    try {
+      return Path.of(Failover.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException | SecurityException | NullPointerException e) {
+      throw new IllegalArgumentException("cannot tell which jar this is: give it with --jar");
+    }
+  }
+
+  /** A port free on 127.0.0.1 a moment ago, for a node's Hazelcast member. */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.achat.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Which nodes Hazelcast counts as members, as this node's member list says at the moment: a
+ * local read that waits on nothing. Hazelcast drops a dead node from that list within about half
+ * a second of its connections closing (a hung one after the heartbeat timeout), while Vert.x
+ * removes the dead node's event-bus subscriptions only once Hazelcast has repaired its partition
+ * table, which after a failed migration (a node dying while the cluster rebalances) it holds off
+ * for about 3 s: the broker asks this list first, and takes a node missing from it for gone at
+ * once.
+ *
+ * <p>Each broker's node name carries the Vert.x node it runs in ({@link #nodeName()}), so any
+ * broker can tell from a name alone which member it is. While Hazelcast merges this member into
+ * another cluster, its member list is being rebuilt and says nothing: every node counts as
+ * there. One per Vert.x instance, registered by {@link #watch}; without it (an application's own
+ * clustered Vert.x that does not register one) the broker notices gone nodes by the event bus
+ * alone.
+ */
+public final class ClusterMembers implements Shareable {
+
+  private static final String MAP = "a-chat.cluster";
+  private static final String KEY = "members";
+  /** Between a broker's own random name and the Vert.x node it runs in. */
+  private static final char IN = '@';
+
+  private final HazelcastClusterManager manager;
+  private volatile boolean merging;
+  /**
+   * The Vert.x nodes seen in the member list: only a node seen there can be missing from it, so
+   * that a node this one hears of before its member list has caught up is not taken for gone.
+   */
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+  private ClusterMembers(HazelcastClusterManager manager) {
+    this.manager = manager;
+    manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleState.MERGING) {
+        merging = true;
+      } else if (event.getState() == LifecycleState.MERGED || event.getState() == LifecycleState.MERGE_FAILED) {
+        merging = false;
+      }
+    });
+  }
+
+  /**
+   * Lets the a-chat deployed in {@code vertx}, clustered by {@code manager} (joined), read the
+   * member list: call it before deploying a-chat.
+   */
+  public static void watch(Vertx vertx, HazelcastClusterManager manager) {
+    vertx.sharedData().<String, ClusterMembers>getLocalMap(MAP).put(KEY, new ClusterMembers(manager));
+  }
+
+  /** The member list of {@code vertx}'s cluster, or {@code null} if nobody registered one. */
+  public static ClusterMembers of(Vertx vertx) {
+    LocalMap<String, ClusterMembers> map = vertx.sharedData().getLocalMap(MAP);
+    return map.get(KEY);
+  }
+
+  /** A new name for a broker of this node: unique, and naming the Vert.x node it runs in. */
+  public String nodeName() {
+    return UUID.randomUUID() + String.valueOf(IN) + manager.getNodeId();
+  }
+
+  /**
+   * Whether a broker, by its name, is on a node that Hazelcast no longer counts as a member, as
+   * the member list says now. False for a name that does not say which node it is on, for a node
+   * never seen in the list, and while this member merges into another cluster or leaves.
+   */
+  public Predicate<String> left() {
+    if (merging || !manager.isActive()) {
+      return node -> false;
+    }
+    Set<String> members;
+    try {
+      members = new HashSet<>(manager.getNodes());
+    } catch (RuntimeException e) {
+      return node -> false; // Hazelcast is shutting down
+    }
+    seen.addAll(members);
+    return node -> {
+      int at = node.indexOf(IN);
+      if (at < 0) {
+        return false;
+      }
+      String member = node.substring(at + 1);
+      return seen.contains(member) && !members.contains(member);
+    };
+  }
+
+  /**
+   * Whether the partition that holds {@code key} in the cluster-wide maps has its owner among the
+   * members, as this member's partition table says now: once a member is dropped, Hazelcast
+   * repairs the table (backups become owners), at once when the cluster was settled and about 3 s
+   * later when partitions were moving. A write to a partition whose owner was dropped waits for
+   * that repair, and one issued just before it can wait seconds longer. True while this member
+   * merges or leaves.
+   */
+  public boolean ownerKnown(String key) {
+    if (merging || !manager.isActive()) {
+      return true;
+    }
+    try {
+      HazelcastInstance hazelcast = manager.getHazelcastInstance();
+      Member owner = hazelcast.getPartitionService().getPartition(key).getOwner();
+      return owner != null && hazelcast.getCluster().getMembers().contains(owner);
+    } catch (RuntimeException e) {
+      return true; // Hazelcast is shutting down
+    }
+  }
+}
