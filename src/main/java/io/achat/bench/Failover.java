@@ -6,18 +6,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,34 +75,6 @@ public final class Failover implements Callable<Integer> {
   /** How long the report waits, after the login, for node 1's broker to log that the node is gone. */
   private static final long STRAGGLERS_MILLIS = 3000;
 
-  /** A case: what node 3 is sent, and when. */
-  enum Case {
-    KILL_SETTLED("kill-settled", "KILL", true, "kill -9, cluster settled"),
-    KILL_JOINED("kill-joined", "KILL", false, "kill -9, right after node 3 listened"),
-    STOP_SETTLED("stop-settled", "STOP", true, "SIGSTOP, cluster settled"),
-    STOP_JOINED("stop-joined", "STOP", false, "SIGSTOP, right after node 3 listened");
-
-    final String id;
-    final String signal;
-    final boolean settled;
-    final String title;
-
-    Case(String id, String signal, boolean settled, String title) {
-      this.id = id;
-      this.signal = signal;
-      this.settled = settled;
-      this.title = title;
-    }
-
-    static Case of(String id) {
-      for (Case c : values()) {
-        if (c.id.equals(id)) {
-          return c;
-        }
-      }
-      throw new IllegalArgumentException("unknown case '" + id + "': kill-settled, kill-joined, stop-settled or stop-joined");
-    }
-  }
 
   @Spec
   CommandSpec spec;
@@ -154,15 +117,15 @@ public final class Failover implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Case> chosen = new ArrayList<>();
+    List<FailoverCase> chosen = new ArrayList<>();
     try {
       for (String id : cases) {
-        chosen.add(Case.of(id.trim()));
+        chosen.add(FailoverCase.of(id.trim()));
       }
       if (runs < 1 || users < 1 || settle < 0 || poll < 1 || timeout < 1) {
         throw new IllegalArgumentException("--runs, --users, --poll and --timeout must be at least 1, --settle at least 0");
       }
-      jar = jar != null ? jar : runningJar();
+      jar = jar != null ? jar : FailoverNode.runningJar();
       if (!Files.isRegularFile(jar)) {
         throw new IllegalArgumentException("no jar at " + jar + ": give the a-chat jar with --jar");
       }
@@ -173,12 +136,12 @@ public final class Failover implements Callable<Integer> {
     Thread cleanUp = new Thread(() -> alive.forEach(FailoverNode::close), "failover-clean-up");
     Runtime.getRuntime().addShutdownHook(cleanUp);
     System.err.println("a-chat bench failover: " + jar + ", nodes' logs in " + folder);
-    Map<Case, List<Run>> results = new LinkedHashMap<>();
+    Map<FailoverCase, List<FailoverReport.Run>> results = new LinkedHashMap<>();
     try {
-      for (Case c : chosen) {
+      for (FailoverCase c : chosen) {
         for (int i = 1; i <= runs; i++) {
           Path runLogs = Files.createDirectories(folder.resolve(c.id + "-" + i));
-          Run run = run(c, runLogs);
+          FailoverReport.Run run = run(c, runLogs);
           System.err.printf(Locale.ROOT, "%s %d/%d: %s%n", c.id, i, runs, run);
           results.computeIfAbsent(c, k -> new ArrayList<>()).add(run);
         }
@@ -187,39 +150,15 @@ public final class Failover implements Callable<Integer> {
       alive.forEach(FailoverNode::close);
       Runtime.getRuntime().removeShutdownHook(cleanUp);
     }
-    System.out.print(report(results));
-    return results.values().stream().flatMap(List::stream).allMatch(Run::freed) ? 0 : 1;
+    System.out.print(FailoverReport.of(results, users, NODES, STEPS.keySet()));
+    return results.values().stream().flatMap(List::stream).allMatch(FailoverReport.Run::freed) ? 0 : 1;
   }
 
-  /**
-   * The outcome of one run: seconds from the signal until node 1 accepted the first user and
-   * every user ({@code -1} if not all were), and to each step node 1 logged.
-   */
-  record Run(double first, double seconds, Map<String, Double> steps, Double migrated, String failure) {
-
-    boolean freed() {
-      return seconds >= 0;
-    }
-
-    @Override
-    public String toString() {
-      if (!freed()) {
-        return "not every login free: " + failure;
-      }
-      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "all %.2f s (first %.2f s); node 1:", seconds,
-        first));
-      steps.forEach((step, at) -> text.append(String.format(Locale.ROOT, " %s +%.2f s,", step, at)));
-      text.append(migrated == null ? " partitions still moving"
-        : String.format(Locale.ROOT, " partitions in place %+.2f s", migrated));
-      return text.toString();
-    }
-  }
-
-  private Run run(Case c, Path runLogs) throws IOException, InterruptedException {
+  private FailoverReport.Run run(FailoverCase c, Path runLogs) throws IOException, InterruptedException {
     List<FailoverNode> nodes = new ArrayList<>();
     List<Integer> memberPorts = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
-      memberPorts.add(freePort());
+      memberPorts.add(FailoverNode.freePort());
     }
     String members = String.join(",", memberPorts.stream().map(port -> "127.0.0.1:" + port).toList());
     String cluster = "a-chat-failover-" + UUID.randomUUID();
@@ -241,7 +180,7 @@ public final class Failover implements Callable<Integer> {
           options.addAll(jvmOptions);
           String name = "node " + (i + 1);
           record.println(FailoverNode.stamped("starting " + name));
-          FailoverNode node = FailoverNode.start(name, java(), jar, options, env, runLogs.resolve("node" + (i + 1) + ".log"));
+          FailoverNode node = FailoverNode.start(name, FailoverNode.java(), jar, options, env, runLogs.resolve("node" + (i + 1) + ".log"));
           nodes.add(node);
           alive.add(node);
           // One after the other, as an operator starts them: each joins the cluster of those before it.
@@ -259,7 +198,7 @@ public final class Failover implements Callable<Integer> {
         List<Socket> held = new ArrayList<>();
         try {
           for (String name : names) {
-            Socket victim = login(chatPorts.get(NODES - 1), name, deadline());
+            Socket victim = FailoverLogins.login(chatPorts.get(NODES - 1), name, deadline());
             if (victim == null) {
               throw new IOException("'" + name + "' could not log in on node " + NODES);
             }
@@ -297,7 +236,7 @@ public final class Failover implements Callable<Integer> {
             pollers.shutdownNow();
           }
           if (!stillTaken.isEmpty()) {
-            return new Run(-1, -1, Map.of(), null, stillTaken + " still taken on node 1 after " + timeout + " s");
+            return new FailoverReport.Run(-1, -1, Map.of(), null, stillTaken + " still taken on node 1 after " + timeout + " s");
           }
           return done(nodes.get(0), signalled, Collections.min(freed), Collections.max(freed));
         } finally {
@@ -307,7 +246,7 @@ public final class Failover implements Callable<Integer> {
         }
       } catch (IOException e) {
         record.println(FailoverNode.stamped("failed: " + e.getMessage()));
-        return new Run(-1, -1, Map.of(), null, e.getMessage());
+        return new FailoverReport.Run(-1, -1, Map.of(), null, e.getMessage());
       } finally {
         for (FailoverNode node : nodes) {
           node.close();
@@ -325,7 +264,7 @@ public final class Failover implements Callable<Integer> {
     String refused = null;
     while (System.nanoTime() - end < 0) {
       long attempt = System.nanoTime();
-      String answer = tryLogin(port, name, end);
+      String answer = FailoverLogins.tryLogin(port, name, end);
       if (answer == null) {
         long at = System.nanoTime();
         record.println(FailoverNode.stamped("node 1 accepted '" + name + "'"));
@@ -353,7 +292,7 @@ public final class Failover implements Callable<Integer> {
     return names;
   }
 
-  private static Run done(FailoverNode survivor, long signalled, long first, long last) throws InterruptedException {
+  private static FailoverReport.Run done(FailoverNode survivor, long signalled, long first, long last) throws InterruptedException {
     try {
       // Another node may free the login first: the broker's own line can come after it.
       survivor.await(STEPS.get("broker: node gone"), signalled,
@@ -371,7 +310,7 @@ public final class Failover implements Callable<Integer> {
     // When the partitions the last rebalancing before the signal moved were in place, if they were.
     OptionalLong rebalancing = survivor.last(REPARTITIONING, signalled);
     OptionalLong migrated = rebalancing.isPresent() ? survivor.first(MIGRATED, rebalancing.getAsLong()) : OptionalLong.empty();
-    return new Run(seconds(first - signalled), seconds(last - signalled), steps,
+    return new FailoverReport.Run(seconds(first - signalled), seconds(last - signalled), steps,
       migrated.isPresent() ? seconds(migrated.getAsLong() - signalled) : null, null);
   }
 
@@ -395,118 +334,7 @@ public final class Failover implements Callable<Integer> {
     return System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
   }
 
-  /** A connection logged in as {@code name} on {@code port}, or {@code null} if refused. */
-  private static Socket login(int port, String name, long deadline) throws IOException {
-    Socket socket = new Socket();
-    try {
-      String answer = attempt(socket, port, name, deadline);
-      if (answer == null) {
-        return socket;
-      }
-      socket.close();
-      return null;
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
-  }
-
-  /** One login of {@code name} on {@code port}: {@code null} when accepted, else the server's answer. */
-  private static String tryLogin(int port, String name, long deadline) {
-    try (Socket socket = new Socket()) {
-      return attempt(socket, port, name, deadline);
-    } catch (SocketTimeoutException e) {
-      return "no answer in time";
-    } catch (IOException e) {
-      return "failed: " + e;
-    }
-  }
-
-  /**
-   * Logs in as {@code name} and sends itself a line: accepted once that line comes back
-   * ({@code null}), else the server's first answer.
-   */
-  private static String attempt(Socket socket, int port, String name, long deadline) throws IOException {
-    int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
-    socket.setSoTimeout(millis);
-    socket.setTcpNoDelay(true);
-    OutputStream out = socket.getOutputStream();
-    out.write((name + "\n" + name + ": ping\n").getBytes(StandardCharsets.UTF_8));
-    out.flush();
-    String answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
-    return ("from " + name + ": ping").equals(answer) ? null : String.valueOf(answer);
-  }
-
-  private String report(Map<Case, List<Run>> results) {
-    StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "failover of node 3 of %d with %d user%s on it: seconds from the signal until "
-      + "node 1 accepts every one of them (and the first)%n", NODES, users, users == 1 ? "" : "s"));
-    text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s   %s%n", "case", "runs", "min", "median", "max",
-      "first: min / median / max"));
-    results.forEach((c, list) -> {
-      List<Double> all = list.stream().filter(Run::freed).map(Run::seconds).sorted().toList();
-      List<Double> first = list.stream().filter(Run::freed).map(Run::first).sorted().toList();
-      String runsText = all.size() == list.size() ? Integer.toString(list.size()) : all.size() + "/" + list.size();
-      if (all.isEmpty()) {
-        text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s%n", c.title, runsText, "-", "-", "-"));
-      } else {
-        text.append(String.format(Locale.ROOT, "%-40s %5s %7.2f %7.2f %7.2f   %.2f / %.2f / %.2f%n", c.title, runsText,
-          all.get(0), median(all), all.get(all.size() - 1), first.get(0), median(first), first.get(first.size() - 1)));
-      }
-    });
-    text.append(String.format(Locale.ROOT, "%nwhen node 1 logged each step, seconds after the signal (median of the runs)%n"));
-    text.append(String.format(Locale.ROOT, "%-40s", "case"));
-    STEPS.keySet().forEach(step -> text.append(String.format(Locale.ROOT, " %18s", step)));
-    text.append(String.format(Locale.ROOT, " %19s%n", "partitions in place"));
-    results.forEach((c, list) -> {
-      text.append(String.format(Locale.ROOT, "%-40s", c.title));
-      for (String step : STEPS.keySet()) {
-        text.append(String.format(Locale.ROOT, " %18s", medianText(list.stream().filter(Run::freed)
-          .map(run -> run.steps().get(step)).toList())));
-      }
-      text.append(String.format(Locale.ROOT, " %19s%n", medianText(list.stream().filter(Run::freed)
-        .map(Run::migrated).toList())));
-    });
-    return text.toString();
-  }
-
-  /** The median of the values logged, with how many runs logged it when not all did. */
-  private static String medianText(List<Double> values) {
-    List<Double> present = values.stream().filter(v -> v != null).sorted().toList();
-    if (present.isEmpty()) {
-      return "-";
-    }
-    String text = String.format(Locale.ROOT, "%+.2f", median(present));
-    return present.size() == values.size() ? text : text + " (" + present.size() + "/" + values.size() + ")";
-  }
-
-  private static double median(List<Double> sorted) {
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  private static String java() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  /** The jar this class was loaded from. */
-  private static Path runningJar() {
-    try {
-      return Path.of(Failover.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      throw new IllegalArgumentException("cannot tell which jar this is: give it with --jar");
-    }
-  }
-
-  /** A port free on 127.0.0.1 a moment ago, for a node's Hazelcast member. */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

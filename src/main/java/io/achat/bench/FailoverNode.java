@@ -4,6 +4,9 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,5 +178,26 @@ final class FailoverNode implements AutoCloseable {
   /** A line for the bench's own record of a run, stamped with the wall clock the nodes' logs use too. */
   static String stamped(String text) {
     return Instant.now() + " " + text;
+  }
+
+  /** The java command running this. */
+  static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** The jar this class was loaded from. */
+  static Path runningJar() {
+    try {
+      return Path.of(FailoverNode.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException | SecurityException | NullPointerException e) {
+      throw new IllegalArgumentException("cannot tell which jar this is: give it with --jar");
+    }
+  }
+
+  /** A port free on 127.0.0.1 a moment ago, for a node's Hazelcast member. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 }
