@@ -45,7 +45,7 @@ public final class Admission implements Shareable {
 
   static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
   /**
-   * BusAddresses whose rate is tracked at most. A bucket that has refilled is forgotten; past this,
+   * Addresses whose rate is tracked at most. A bucket that has refilled is forgotten; past this,
    * an address not tracked yet is let in untracked (the other bounds still hold) rather than the
    * map growing with every address a flood brings.
    */

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** BusAddresses: HOST:PORT for TCP, ws://HOST:PORT/PATH for a WebSocket, and clear errors for anything else. */
+/** Addresses: HOST:PORT for TCP, ws://HOST:PORT/PATH for a WebSocket, and clear errors for anything else. */
 class AddressTest {
 
   @Test
