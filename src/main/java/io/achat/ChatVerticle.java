@@ -99,7 +99,7 @@ public final class ChatVerticle extends VerticleBase {
 
   /** The cluster keys when this node is not clustered, and Hazelcast's own when a Hazelcast XML of the user's configures it. */
   private Set<Key<?>> notInForce() {
-    Set<Key<?>> hazelcast = Set.of(Key.CLUSTER_HOST, Key.CLUSTER_PORT, Key.CLUSTER_MEMBERS, Key.CLUSTER_NAME);
+    Set<Key<?>> hazelcast = HazelcastCluster.HAZELCAST_KEYS;
     if (!vertx.isClustered()) {
       Set<Key<?>> all = new HashSet<>(hazelcast);
       all.addAll(List.of(Key.CLUSTER_TLS_CERT_PATH, Key.CLUSTER_TLS_KEY_PATH, Key.CLUSTER_TLS_TRUST_PATH));

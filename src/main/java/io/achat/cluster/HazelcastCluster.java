@@ -4,12 +4,14 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.achat.config.ChatConfig;
+import io.achat.config.Key;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The Hazelcast cluster manager of {@code -cluster}, configured by a-chat's own keys
@@ -23,6 +25,10 @@ public final class HazelcastCluster {
   public static final String USER_CONFIG_PROPERTY = "vertx.hazelcast.config";
 
   private static final Logger log = LoggerFactory.getLogger(HazelcastCluster.class);
+
+  /** The keys a Hazelcast XML of the user's ({@link #USER_CONFIG_PROPERTY}) replaces. */
+  public static final Set<Key<?>> HAZELCAST_KEYS =
+    Set.of(Key.CLUSTER_HOST, Key.CLUSTER_PORT, Key.CLUSTER_MEMBERS, Key.CLUSTER_NAME);
 
   private HazelcastCluster() {
   }

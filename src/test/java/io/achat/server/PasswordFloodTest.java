@@ -6,6 +6,7 @@ import io.achat.accounts.LoginGuard;
 import io.achat.accounts.PasswordHash;
 import io.achat.doors.Admission;
 import io.achat.ops.PrometheusMeters;
+import io.achat.bench.Guesses;
 import io.achat.support.Background;
 import io.achat.support.BenchRun;
 import io.achat.support.ChatServerFixture;
@@ -66,31 +67,20 @@ class PasswordFloodTest {
       .put("proxyProtocol", true).put("trustedProxies", "loopback").put("passwordCheckThreads", 1).mergeIn(more));
   }
 
-  /** A login from {@code client} as {@code line}: null when accepted, else the server's answer. */
-  private static String attempt(ChatServerFixture server, String client, String line) {
-    String name = line.split(" ")[0];
-    try (LineClient connection = server.proxied(client)) {
-      connection.send(line);
-      connection.send(name + ": mine?");
-      String answer = connection.readLine();
-      return ("from " + name + ": mine?").equals(answer) ? null : answer;
-    }
-  }
-
-  /** The i-th of ever new addresses, none of them 198.51.100.0/24. */
+  /** The i-th of ever new addresses (10.0.0.1, ...), none of them 198.51.100.0/24. */
   private static String fresh(int i) {
-    return "10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff);
+    return Guesses.fresh(i);
   }
 
   @Test
   void theOwnerGetsInFromHerFamiliarPlaceWhileGuessesAtHerNameComeFromEverNewAddresses(Vertx vertx) throws Exception {
     ChatServerFixture server = deploy(vertx);
-    assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).isNull();
+    assertThat(server.attempt(ALICE_HOME, "alice alice's secret")).isNull();
     AtomicInteger next = new AtomicInteger(1);
     List<CompletableFuture<List<String>>> flood = IntStream.range(0, 8).mapToObj(t -> Background.supply(() -> {
       List<String> answers = new ArrayList<>();
       for (int i = 0; i < 6; i++) { // each refused guess is answered a second late
-        answers.add(attempt(server, fresh(next.getAndIncrement()), "alice guess" + i));
+        answers.add(server.attempt(fresh(next.getAndIncrement()), "alice guess" + i));
       }
       return answers;
     })).toList();
@@ -99,7 +89,7 @@ class PasswordFloodTest {
       watcher.sync();
       for (int round = 0; round < 5; round++) {
         long start = System.nanoTime();
-        assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).as("alice at home, round %d", round).isNull();
+        assertThat(server.attempt(ALICE_HOME, "alice alice's secret")).as("alice at home, round %d", round).isNull();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to get in").isLessThan(3000);
         watcher.awaitGone("alice"); // her login is free again for the next round
       }
@@ -119,23 +109,23 @@ class PasswordFloodTest {
     // From a new place alice is told to wait like anyone else, a second late (so that a connection
     // cannot ask faster), in the same words as for a name nobody registered.
     long asked = System.nanoTime();
-    assertThat(attempt(server, "198.51.100.99", "alice alice's secret")).isEqualTo(WAIT);
+    assertThat(server.attempt("198.51.100.99", "alice alice's secret")).isEqualTo(WAIT);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).as("ms until told to wait")
       .isGreaterThanOrEqualTo(Admission.THROTTLED_REFUSAL_MILLIS - 50);
     List<String> nobody = IntStream.range(0, LoginGuard.NAME_ATTEMPTS + 1)
-      .mapToObj(i -> attempt(server, fresh(100_000 + i), "zed guess" + i)).toList();
+      .mapToObj(i -> server.attempt(fresh(100_000 + i), "zed guess" + i)).toList();
     assertThat(nobody).containsExactly(WRONG, WRONG, WRONG, WAIT);
   }
 
   @Test
   void aCheckFromAFamiliarPlaceGoesBeforeEveryOtherWaiting(Vertx vertx) throws Exception {
     ChatServerFixture server = deploy(vertx);
-    assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).isNull();
+    assertThat(server.attempt(ALICE_HOME, "alice alice's secret")).isNull();
     // Guesses at 24 names nobody registered, each a full hash on the one thread: a queue of seconds.
     int spray = 24;
     AtomicInteger answered = new AtomicInteger();
     List<CompletableFuture<String>> guesses = IntStream.range(0, spray).mapToObj(i -> Background.supply(() -> {
-      String answer = attempt(server, fresh(i + 1), "spray" + i + " guess");
+      String answer = server.attempt(fresh(i + 1), "spray" + i + " guess");
       answered.incrementAndGet();
       return answer;
     })).toList();
@@ -144,7 +134,7 @@ class PasswordFloodTest {
       plain.sync(); // the guesses' connections were read by now, or come after alice's
     }
     long start = System.nanoTime();
-    assertThat(attempt(server, ALICE_HOME, "alice alice's secret")).isNull();
+    assertThat(server.attempt(ALICE_HOME, "alice alice's secret")).isNull();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(millis).as("ms for alice to get in past the queue").isLessThan(3000);
     assertThat(answered.get()).as("guesses answered before alice got in").isLessThan(spray / 2);
@@ -161,22 +151,22 @@ class PasswordFloodTest {
     ChatServerFixture server = deploy(vertx);
     // Five failures from five addresses of one /64, each at another name.
     for (int i = 0; i < LoginGuard.ADDRESS_FAILURES; i++) {
-      assertThat(attempt(server, "2001:db8:1:2::" + (i + 1), "name" + i + " guess")).isEqualTo(WRONG);
+      assertThat(server.attempt("2001:db8:1:2::" + (i + 1), "name" + i + " guess")).isEqualTo(WRONG);
     }
-    assertThat(attempt(server, "2001:db8:1:2:ffff::9", "alice alice's secret"))
+    assertThat(server.attempt("2001:db8:1:2:ffff::9", "alice alice's secret"))
       .isEqualTo("error: too many failed logins from your address; try again in a minute");
-    assertThat(attempt(server, "2001:db8:1:3::1", "alice alice's secret")).as("the next /64").isNull();
+    assertThat(server.attempt("2001:db8:1:3::1", "alice alice's secret")).as("the next /64").isNull();
   }
 
   @Test
   void withIpv6PrefixBits48FailuresCountPerSlash48(Vertx vertx) {
     ChatServerFixture server = deploy(vertx, new JsonObject().put("ipv6PrefixBits", 48));
     for (int i = 0; i < LoginGuard.ADDRESS_FAILURES; i++) {
-      assertThat(attempt(server, "2001:db8:1:" + (i + 1) + "::1", "name" + i + " guess")).isEqualTo(WRONG);
+      assertThat(server.attempt("2001:db8:1:" + (i + 1) + "::1", "name" + i + " guess")).isEqualTo(WRONG);
     }
-    assertThat(attempt(server, "2001:db8:1:ff::1", "alice alice's secret"))
+    assertThat(server.attempt("2001:db8:1:ff::1", "alice alice's secret"))
       .isEqualTo("error: too many failed logins from your address; try again in a minute");
-    assertThat(attempt(server, "2001:db8:2::1", "alice alice's secret")).as("the next /48").isNull();
+    assertThat(server.attempt("2001:db8:2::1", "alice alice's secret")).as("the next /48").isNull();
   }
 
   @Test
@@ -187,7 +177,7 @@ class PasswordFloodTest {
     // hash each: a queue of about ten seconds if the pool took them all.
     List<CompletableFuture<Long>> guesses = IntStream.range(0, 70).mapToObj(i -> Background.supply(() -> {
       long start = System.nanoTime();
-      String answer = attempt(server, fresh(i + 1), "crowd" + i + " guess");
+      String answer = server.attempt(fresh(i + 1), "crowd" + i + " guess");
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       return WRONG.equals(answer) ? millis : BUSY.equals(answer) ? -millis : Long.MIN_VALUE;
     })).toList();

@@ -66,15 +66,8 @@ class PasswordSprayTest {
       .put("proxyProtocol", true).put("trustedProxies", "loopback").put("passwordCheckThreads", 1));
   }
 
-  /** A login from {@code client} as {@code line}: null when accepted, else the server's answer. */
   private String attempt(String client, String line) {
-    String name = line.split(" ")[0];
-    try (LineClient connection = server.proxied(client)) {
-      connection.send(line);
-      connection.send(name + ": mine?");
-      String answer = connection.readLine();
-      return ("from " + name + ": mine?").equals(answer) ? null : answer;
-    }
+    return server.attempt(client, line);
   }
 
   /** Milliseconds for {@code name}'s owner to log in from {@code client}, asserting that she does. */

@@ -81,4 +81,18 @@ public final class ChatServerFixture {
       + "\r");
     return connection;
   }
+
+  /**
+   * A login from {@code client} (through {@link #proxied}) as {@code line}, then a line to itself:
+   * null when that line came back (the login was accepted), else the server's first answer.
+   */
+  public String attempt(String client, String line) {
+    String name = line.split(" ")[0];
+    try (LineClient connection = proxied(client)) {
+      connection.send(line);
+      connection.send(name + ": mine?");
+      String answer = connection.readLine();
+      return ("from " + name + ": mine?").equals(answer) ? null : answer;
+    }
+  }
 }
