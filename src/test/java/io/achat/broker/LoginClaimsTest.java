@@ -31,6 +31,7 @@ class LoginClaimsTest {
 
   private static final int LOGINS = 100;
 
+  private Vertx vertx;
   private Context context;
   private AsyncMap<String, String> map;
   private int running;
@@ -38,6 +39,7 @@ class LoginClaimsTest {
 
   @BeforeEach
   void slowMap(Vertx vertx) {
+    this.vertx = vertx;
     context = vertx.getOrCreateContext();
     AsyncMap<String, String> local = onContext(() -> vertx.sharedData().<String, String>getLocalAsyncMap("logins"));
     // Each operation completes a millisecond after the local map's answer, as a cluster's would later.
@@ -91,6 +93,33 @@ class LoginClaimsTest {
     assertThat(onContext(() -> claims.releaseAll("gone"))).isEqualTo(LOGINS);
     assertThat(peak).isEqualTo(LoginClaims.AT_ONCE);
     assertThat(onContext(() -> map.entries())).isEqualTo(Map.of("kept", "other"));
+  }
+
+  @Test
+  void aGoneNodesLoginIsTakenAndFreedOnlyOnceItsPlaceInTheMapIsRepaired() {
+    onContext(() -> map.put("alice", "gone"));
+    onContext(() -> map.put("bob", "gone"));
+    Promise<Void> repaired = Promise.promise();
+    List<String> asked = new ArrayList<>();
+    LoginClaims claims = new LoginClaims(map, "this", node -> node.equals("gone"), () -> { }, login -> {
+      asked.add(login);
+      return repaired.future();
+    });
+    Promise<String> claimed = Promise.promise();
+    Promise<Void> freed = Promise.promise();
+    context.runOnContext(v -> {
+      claims.claim("alice").onComplete(claimed);
+      claims.freeAll(List.of("bob"), "gone").onComplete(freed);
+    });
+    onContext(() -> vertx.timer(50, TimeUnit.MILLISECONDS)); // the map answers in 1 ms: both would be done
+    assertThat(claimed.future().isComplete()).as("alice taken before her place is repaired").isFalse();
+    assertThat(freed.future().isComplete()).as("bob freed before his place is repaired").isFalse();
+    assertThat(onContext(() -> map.get("alice"))).isEqualTo("gone");
+    context.runOnContext(v -> repaired.complete());
+    assertThat(onContext(() -> claimed.future())).isEqualTo("this");
+    onContext(() -> freed.future());
+    assertThat(onContext(() -> map.get("bob"))).isNull();
+    assertThat(asked).containsExactlyInAnyOrder("alice", "bob");
   }
 
   /** Runs {@code operation} on the test's context and waits at most 30 s for its outcome. */
