@@ -46,6 +46,8 @@ final class ClusterRouting {
   private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
   private LoginClaims claims;
   private MergeCheck mergeCheck;
+  /** The logins of nodes just dropped, handed over before the map can say so; {@code null} without the member list. */
+  private Handover handover;
   private final Directory directory = new Directory();
   private final Set<String> claiming = new HashSet<>();
   private final Forwarding forwarding;
@@ -80,8 +82,12 @@ final class ClusterRouting {
   Future<?> join() {
     return vertx.sharedData().<String, String>getClusterWideMap(LoginClaims.MAP)
       .compose(map -> {
-        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet, this::partitionOwned);
+        claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet,
+          login -> clusterMembers == null ? Future.succeededFuture() : clusterMembers.ownerKnown(vertx, login));
         mergeCheck = new MergeCheck(node, claims, users, directory, bus, goneNodes::contains, claimFailures);
+        if (clusterMembers != null) {
+          handover = new Handover(node, clusterMembers, bus, claims, this::brokers, mergeCheck::lost);
+        }
         return Future.all(
           vertx.eventBus().<Event>consumer(BusAddresses.node(node), this::fromNode).completion(),
           vertx.eventBus().<Event>consumer(BusAddresses.DIRECTORY, m -> directory(m.body())).completion());
@@ -100,6 +106,9 @@ final class ClusterRouting {
         summaryTimer = vertx.setPeriodic(1000, t -> {
           claimFailures.tick();
           bus.tick();
+          if (handover != null) {
+            handover.tick();
+          }
         });
         log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
           directory.nodes().size());
@@ -126,8 +135,16 @@ final class ClusterRouting {
    * fails when the cluster did not answer.
    */
   Future<Boolean> claim(String login) {
+    if (directory.nodeOf(login) != null) {
+      // Another node told every broker it holds it and has not said it left: taken, without
+      // asking the map, whose place for it may be on a node that has just died and not yet been
+      // dropped; such a request would wait for Hazelcast's repair, and later claims behind it.
+      return Future.succeededFuture(false);
+    }
     claiming.add(login);
-    return claims.claim(login).transform(ar -> {
+    String orphanOf = handover == null ? null : handover.orphanOf(login);
+    Future<String> holding = orphanOf == null ? claims.claim(login) : handover.take(login, orphanOf);
+    return holding.transform(ar -> {
       claiming.remove(login);
       checkQuiet();
       if (ar.failed()) {
@@ -220,6 +237,16 @@ final class ClusterRouting {
       envelope.reply(null);
     } else if (event instanceof Event.Hello hello) {
       member(hello.node());
+    } else if (event instanceof Event.Take take) {
+      if (handover != null) {
+        envelope.reply(handover.grant(take));
+      } else {
+        envelope.fail(0, "this node does not see the cluster's member list");
+      }
+    } else if (event instanceof Event.Settled settled) {
+      if (handover != null) {
+        handover.written(settled);
+      }
     } else if (event instanceof Event.Back back) {
       if (goneNodes.contains(back.node())) {
         nodeBack(back.node()); // it saw this node back first
@@ -269,6 +296,13 @@ final class ClusterRouting {
     }
   }
 
+  /** The brokers this one knows of, and this one. */
+  private Set<String> brokers() {
+    Set<String> all = new HashSet<>(members);
+    all.add(node);
+    return all;
+  }
+
   /** The nodes this one knows of, has users on, or waits on for acknowledgements. */
   private Set<String> dependedOn() {
     Set<String> wanted = new HashSet<>(members);
@@ -294,11 +328,17 @@ final class ClusterRouting {
       log.info("a-chat node {} is gone ({}): its {} users known here are logged out", gone, why, itsUsers.size());
     }
     forwarding.gone(gone);
+    if (handover != null) {
+      handover.orphaned(itsUsers, gone);
+    }
     // The logins known here first, then any others left in the map; one claimed meanwhile is taken over.
     long start = System.nanoTime();
     claims.freeAll(itsUsers, gone)
       .compose(v -> claims.releaseAll(gone))
       .onComplete(ar -> {
+        if (handover != null) {
+          handover.forget(gone);
+        }
         if (ar.succeeded()) {
           if (!itsUsers.isEmpty() || ar.result() > 0) {
             log.info("the logins of node {} are free again ({} ms)", gone,
@@ -311,27 +351,6 @@ final class ClusterRouting {
   }
 
   /**
-   * Completes once the partition holding {@code login} in the cluster-wide map has its owner
-   * among the members (asked every 50 ms, for 10 s at most), at once without the member list: a
-   * write that frees or takes a gone node's login, issued before Hazelcast has repaired its
-   * partition table, can wait seconds for the dropped member.
-   */
-  private Future<Void> partitionOwned(String login) {
-    if (clusterMembers == null || clusterMembers.ownerKnown(login)) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> owned = Promise.promise();
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    vertx.setPeriodic(50, timer -> {
-      if (clusterMembers.ownerKnown(login) || System.nanoTime() - giveUp > 0) {
-        vertx.cancelTimer(timer);
-        owned.tryComplete();
-      }
-    });
-    return owned.future();
-  }
-
-  /**
    * A node taken for gone answers again: a hang or a partition has ended and the cluster manager
    * merged the two sides. Both sides learn each other's users again, and each login has one
    * holder: the one the merged map of logins names ({@link MergeCheck}).
@@ -341,6 +360,9 @@ final class ClusterRouting {
       return;
     }
     members.add(back);
+    if (handover != null) {
+      handover.forget(back);
+    }
     mergeCheck.cameBack(back);
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply, Event.Disconnect, Event.Events,
   Event.LoopStarted, Event.Drain, Event.Forward, Event.Ack, Event.Online, Event.Offline,
-  Event.Hello, Event.Back {
+  Event.Hello, Event.Back, Event.Take, Event.Settled {
 
   /** The client on {@code peer} asks for {@code login}; answered with {@link Delivery.Joined}. */
   record NewPeer(PeerId peer, String login) implements Event {
@@ -100,6 +100,18 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
   record Back(String node) implements Event {
   }
 
+  /**
+   * Asks the deputy of the cluster ({@link Handover}) whether {@code node} may take
+   * {@code login} from {@code from}, a node just dropped, before the map of logins names a
+   * holder again; answered with the node that holds it now.
+   */
+  record Take(String login, String from, String node) implements Event {
+  }
+
+  /** The map of logins names a holder of {@code login} again: what the deputy let {@code node} take is written. */
+  record Settled(String login, String node) implements Event {
+  }
+
   /** Appends {@code event} to {@code out}: a tag byte, then its fields. */
   static void write(Buffer out, Event event) {
     if (event instanceof NewPeer e) {
@@ -158,6 +170,15 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
     } else if (event instanceof Back e) {
       out.appendByte((byte) 13);
       Wire.string(out, e.node());
+    } else if (event instanceof Take e) {
+      out.appendByte((byte) 14);
+      Wire.string(out, e.login());
+      Wire.string(out, e.from());
+      Wire.string(out, e.node());
+    } else if (event instanceof Settled e) {
+      out.appendByte((byte) 15);
+      Wire.string(out, e.login());
+      Wire.string(out, e.node());
     }
   }
 
@@ -194,6 +215,8 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       case 11 -> new Offline(in.string(), in.string());
       case 12 -> new Hello(in.string());
       case 13 -> new Back(in.string());
+      case 14 -> new Take(in.string(), in.string(), in.string());
+      case 15 -> new Settled(in.string(), in.string());
       default -> throw new IllegalArgumentException("not an a-chat event: tag " + tag);
     };
   }

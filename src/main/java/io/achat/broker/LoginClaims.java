@@ -62,16 +62,26 @@ final class LoginClaims {
       if (holder == null) {
         return Future.succeededFuture(node);
       }
-      if (!gone.test(holder)) {
-        return Future.succeededFuture(holder);
-      }
-      // A write that takes the login from a node just dropped waits until Hazelcast has given its place an owner.
-      return repaired.apply(login)
-        .compose(v -> map.replaceIfPresent(login, holder, node))
-        .compose(replaced -> replaced
-          ? Future.succeededFuture(node)
-          : map.putIfAbsent(login, node).map(now -> now == null ? node : now));
+      return gone.test(holder) ? takeFrom(login, holder) : Future.succeededFuture(holder);
     }));
+  }
+
+  /**
+   * Writes that this node holds {@code login}, which {@code from}, a node that is gone, held:
+   * the deputy let this node take it before the map could say so ({@link Handover}). Completes
+   * with the node the map names then, this one unless another took it first.
+   */
+  Future<String> takeOver(String login, String from) {
+    return inOrder(login, () -> takeFrom(login, from));
+  }
+
+  private Future<String> takeFrom(String login, String from) {
+    // A write that takes the login from a node just dropped waits until Hazelcast has given its place an owner.
+    return repaired.apply(login)
+      .compose(v -> map.replaceIfPresent(login, from, node))
+      .compose(replaced -> replaced
+        ? Future.succeededFuture(node)
+        : map.putIfAbsent(login, node).map(now -> now == null ? node : now));
   }
 
   /** Gives {@code login} back, if this node holds it. */

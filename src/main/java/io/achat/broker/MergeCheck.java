@@ -79,6 +79,24 @@ final class MergeCheck {
     });
   }
 
+  /**
+   * This node took {@code login} from a dropped node ({@link Handover}), but the map names
+   * {@code holder}, which claimed it meanwhile: this node's user of that name leaves.
+   */
+  void lost(String login, String holder) {
+    Recipient held = users.user(login);
+    if (held == null) {
+      return;
+    }
+    users.displace(login, held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node too while"
+      + " a node was let go, and that login holds it now; this connection is closed")));
+    if (!gone.test(holder)) {
+      directory.online(login, holder);
+    }
+    log.info("'{}' is held by node {}: its connection here, let in before the map could say so, is closed", login,
+      holder);
+  }
+
   /** {@code holder} holds {@code login} in the merged cluster: this node's user of that name leaves. */
   private void displace(String login, Recipient held, String holder) {
     users.displace(login, held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node while the"

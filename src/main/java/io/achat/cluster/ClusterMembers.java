@@ -3,15 +3,20 @@ package io.achat.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -102,6 +107,28 @@ public final class ClusterMembers implements Shareable {
   }
 
   /**
+   * Of {@code brokers} (names from {@link #nodeName()}), the one on the oldest member, as this
+   * member's list says now: every member lists the members in the same order once it has caught
+   * up, so all pick the same one. {@code null} when none of them is on a member.
+   */
+  public String oldest(Collection<String> brokers) {
+    List<String> nodes;
+    try {
+      nodes = manager.getNodes();
+    } catch (RuntimeException e) {
+      return null; // Hazelcast is shutting down
+    }
+    for (String member : nodes) {
+      for (String broker : brokers) {
+        if (broker.endsWith(IN + member)) {
+          return broker;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
    * Whether the partition that holds {@code key} in the cluster-wide maps has its owner among the
    * members, as this member's partition table says now: once a member is dropped, Hazelcast
    * repairs the table (backups become owners), at once when the cluster was settled and about 3 s
@@ -120,5 +147,25 @@ public final class ClusterMembers implements Shareable {
     } catch (RuntimeException e) {
       return true; // Hazelcast is shutting down
     }
+  }
+
+  /**
+   * Completes once {@link #ownerKnown} holds for {@code key} (asked every 50 ms on the caller's
+   * context), or after 10 s: a write to a gone node's entry issued before Hazelcast has repaired
+   * its partition table can wait seconds longer than the repair.
+   */
+  public Future<Void> ownerKnown(Vertx vertx, String key) {
+    if (ownerKnown(key)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> owned = Promise.promise();
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    vertx.setPeriodic(50, timer -> {
+      if (ownerKnown(key) || System.nanoTime() - giveUp > 0) {
+        vertx.cancelTimer(timer);
+        owned.tryComplete();
+      }
+    });
+    return owned.future();
   }
 }

@@ -45,6 +45,8 @@ class EventCodecTest {
       new Event.Offline("node-1", "zoë"),
       new Event.Hello("node-1"),
       new Event.Back("node-1"),
+      new Event.Take("alice", "node-3", "node-1"),
+      new Event.Settled("alice", "node-1"),
       new Delivery(List.of(Delivery.Joined.accepted(7), new Delivery.Lines(7, LINE), new Delivery.Routed(7, 65_536),
         Delivery.Joined.refused(8, "login 'alice' is taken"), new Delivery.Released(7), new Delivery.Displaced(9))),
       new Delivery(List.of()));
