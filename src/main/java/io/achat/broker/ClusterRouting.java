@@ -20,16 +20,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The broker's side of a cluster, on a clustered Vert.x only: logins claimed in the cluster-wide
  * map ({@link LoginClaims}), where the other nodes' users are ({@link Directory}), lines for
  * them forwarded to their node's broker once a turn and lines from other nodes delivered here
  * ({@link Forwarding}), nodes that are gone noticed ({@link FailureDetector}) and their logins
- * freed, and the logins checked again when one comes back ({@link MergeCheck}). Runs on the
- * broker's context, with the broker's turn outbox; the broker's users it reaches through
- * {@link LocalUsers}, as the broker alone holds them.
+ * handed over and freed ({@link Handover}), and the logins checked again when one comes back
+ * ({@link MergeCheck}). Runs on the broker's context, with the broker's turn outbox; the
+ * broker's users it reaches through {@link LocalUsers}, as the broker alone holds them.
  */
 final class ClusterRouting {
 
@@ -46,7 +45,7 @@ final class ClusterRouting {
   private final RateLimitedLog claimFailures = new RateLimitedLog(log, "failed claims", 10, 10_000, true);
   private LoginClaims claims;
   private MergeCheck mergeCheck;
-  /** The logins of nodes just dropped, handed over before the map can say so; {@code null} without the member list. */
+  /** What becomes of the logins of nodes that are gone. */
   private Handover handover;
   private final Directory directory = new Directory();
   private final Set<String> claiming = new HashSet<>();
@@ -85,9 +84,7 @@ final class ClusterRouting {
         claims = new LoginClaims(map, node, goneNodes::contains, this::checkQuiet,
           login -> clusterMembers == null ? Future.succeededFuture() : clusterMembers.ownerKnown(vertx, login));
         mergeCheck = new MergeCheck(node, claims, users, directory, bus, goneNodes::contains, claimFailures);
-        if (clusterMembers != null) {
-          handover = new Handover(node, clusterMembers, bus, claims, this::brokers, mergeCheck::lost);
-        }
+        handover = new Handover(node, Handover.MemberList.of(clusterMembers), bus, claims, this::brokers, mergeCheck::lost);
         return Future.all(
           vertx.eventBus().<Event>consumer(BusAddresses.node(node), this::fromNode).completion(),
           vertx.eventBus().<Event>consumer(BusAddresses.DIRECTORY, m -> directory(m.body())).completion());
@@ -106,9 +103,7 @@ final class ClusterRouting {
         summaryTimer = vertx.setPeriodic(1000, t -> {
           claimFailures.tick();
           bus.tick();
-          if (handover != null) {
-            handover.tick();
-          }
+          handover.tick();
         });
         log.info("a-chat node {} joined the cluster; {} users on {} other nodes", node, all.size(),
           directory.nodes().size());
@@ -142,7 +137,7 @@ final class ClusterRouting {
       return Future.succeededFuture(false);
     }
     claiming.add(login);
-    String orphanOf = handover == null ? null : handover.orphanOf(login);
+    String orphanOf = handover.orphanOf(login);
     Future<String> holding = orphanOf == null ? claims.claim(login) : handover.take(login, orphanOf);
     return holding.transform(ar -> {
       claiming.remove(login);
@@ -238,15 +233,9 @@ final class ClusterRouting {
     } else if (event instanceof Event.Hello hello) {
       member(hello.node());
     } else if (event instanceof Event.Take take) {
-      if (handover != null) {
-        envelope.reply(handover.grant(take));
-      } else {
-        envelope.fail(0, "this node does not see the cluster's member list");
-      }
+      handover.asked(take, envelope);
     } else if (event instanceof Event.Settled settled) {
-      if (handover != null) {
-        handover.written(settled);
-      }
+      handover.written(settled);
     } else if (event instanceof Event.Back back) {
       if (goneNodes.contains(back.node())) {
         nodeBack(back.node()); // it saw this node back first
@@ -313,7 +302,7 @@ final class ClusterRouting {
 
   /**
    * A node is gone: its users are gone (what was in flight to them is lost), senders here get
-   * their credit back, and the logins it held are freed in the cluster-wide map.
+   * their credit back, and the logins it held are handed over and freed ({@link Handover}).
    */
   private void nodeGone(String gone, String why) {
     if (!goneNodes.add(gone)) {
@@ -328,26 +317,7 @@ final class ClusterRouting {
       log.info("a-chat node {} is gone ({}): its {} users known here are logged out", gone, why, itsUsers.size());
     }
     forwarding.gone(gone);
-    if (handover != null) {
-      handover.orphaned(itsUsers, gone);
-    }
-    // The logins known here first, then any others left in the map; one claimed meanwhile is taken over.
-    long start = System.nanoTime();
-    claims.freeAll(itsUsers, gone)
-      .compose(v -> claims.releaseAll(gone))
-      .onComplete(ar -> {
-        if (handover != null) {
-          handover.forget(gone);
-        }
-        if (ar.succeeded()) {
-          if (!itsUsers.isEmpty() || ar.result() > 0) {
-            log.info("the logins of node {} are free again ({} ms)", gone,
-              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-          }
-        } else {
-          log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
-        }
-      });
+    handover.gone(gone, itsUsers);
   }
 
   /**
@@ -360,9 +330,7 @@ final class ClusterRouting {
       return;
     }
     members.add(back);
-    if (handover != null) {
-      handover.forget(back);
-    }
+    handover.forget(back);
     mergeCheck.cameBack(back);
   }
 }

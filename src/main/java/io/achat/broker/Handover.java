@@ -5,6 +5,8 @@ import io.achat.config.BusAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -31,13 +34,17 @@ import java.util.function.Supplier;
  */
 final class Handover {
 
-  /** How long the deputy waits for its answer to reach the taker and the taker's write. */
+  /** How long a taker waits for the deputy: one that does not answer in time leaves the claim to the map. */
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(1000);
   /** A grant whose taker never said it was written (it died too) is forgotten after this. */
   private static final long GRANT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  /** The cluster routing's name: these lines are part of its story of the nodes. */
+  private static final Logger log = LoggerFactory.getLogger(ClusterRouting.class);
+
   private final String node;
-  private final ClusterMembers members;
+  /** Hazelcast's member list, or {@code null}: then nothing is handed over, and the map decides every claim. */
+  private final MemberList members;
   private final ClusterBus bus;
   private final LoginClaims claims;
   /** The other brokers this one knows, and this one. */
@@ -52,7 +59,18 @@ final class Handover {
   private record Grant(String node, long since) {
   }
 
-  Handover(String node, ClusterMembers members, ClusterBus bus, LoginClaims claims, Supplier<Set<String>> brokers,
+  /**
+   * What the handover reads of the member list ({@link ClusterMembers}): which brokers are on
+   * nodes no longer members, and which of some brokers is on the oldest member.
+   */
+  record MemberList(Supplier<Predicate<String>> left, Function<Collection<String>, String> oldest) {
+
+    static MemberList of(ClusterMembers members) {
+      return members == null ? null : new MemberList(members::left, members::oldest);
+    }
+  }
+
+  Handover(String node, MemberList members, ClusterBus bus, LoginClaims claims, Supplier<Set<String>> brokers,
            BiConsumer<String, String> lost) {
     this.node = node;
     this.members = members;
@@ -62,9 +80,27 @@ final class Handover {
     this.lost = lost;
   }
 
-  /** {@code gone} was dropped while it held {@code logins}, as this node knew. */
-  void orphaned(Collection<String> logins, String gone) {
-    logins.forEach(login -> orphans.put(login, gone));
+  /**
+   * {@code gone} is gone, holding {@code itsUsers} as far as this node knew: they are freed in
+   * the map, then any others the map still gives it; one claimed meanwhile is taken over. Until
+   * they are, each of {@code itsUsers} is an orphan, with the member list at hand.
+   */
+  void gone(String gone, Set<String> itsUsers) {
+    if (members != null) {
+      itsUsers.forEach(login -> orphans.put(login, gone));
+    }
+    long start = System.nanoTime();
+    claims.freeAll(itsUsers, gone)
+      .compose(v -> claims.releaseAll(gone))
+      .onComplete(ar -> {
+        forget(gone);
+        if (ar.failed()) {
+          log.warn("a-chat node {} is gone, but freeing its logins failed: {}", gone, ar.cause().toString());
+        } else if (!itsUsers.isEmpty() || ar.result() > 0) {
+          log.info("the logins of node {} are free again ({} ms)", gone,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+      });
   }
 
   /** The map names a holder for every login {@code node} held again, or {@code node} is back: none is an orphan. */
@@ -83,7 +119,7 @@ final class Handover {
    */
   Future<String> take(String login, String from) {
     Event.Take take = new Event.Take(login, from, node);
-    String deputy = members.oldest(brokers.get());
+    String deputy = members.oldest().apply(brokers.get());
     Future<String> answer = deputy == null || deputy.equals(node)
       ? Future.succeededFuture(grant(take))
       : bus.<String>request(BusAddresses.node(deputy), take, ASK).map(Message::body);
@@ -112,13 +148,22 @@ final class Handover {
     }
   }
 
+  /** As the deputy, answers {@code take}: fails without the member list, so that the asker claims through the map. */
+  void asked(Event.Take take, Message<Event> envelope) {
+    if (members == null) {
+      envelope.fail(0, "this node does not see the cluster's member list");
+    } else {
+      envelope.reply(grant(take));
+    }
+  }
+
   /**
    * As the deputy: the node that holds {@code take}'s login now. The node that asks first gets
    * it, once the member list here no longer has the node that held it.
    */
-  String grant(Event.Take take) {
+  private String grant(Event.Take take) {
     Grant granted = grants.get(take.login());
-    Predicate<String> left = members.left();
+    Predicate<String> left = members.left().get();
     if (granted != null && System.nanoTime() - granted.since < GRANT_NANOS && !left.test(granted.node)) {
       return granted.node;
     }
