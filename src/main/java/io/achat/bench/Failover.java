@@ -35,20 +35,22 @@ import java.util.regex.Pattern;
  * nodes of a new cluster on this machine as an operator would ({@code java -Xmx256m -jar a-chat.jar
  * -cluster}, the {@code ACHAT_CLUSTER_*} variables, TCP-IP join on 127.0.0.1), logs {@code --users}
  * users in on node 3 ({@code victim1}, {@code victim2}, ...), signals node 3 and times from the
- * signal until node 1 accepts a login of each, tried every {@code --poll} ms: the report gives when
+ * signal until a survivor accepts a login of each, tried every {@code --poll} ms on node 1 and
+ * node 2 by turns (node 1 alone while node 2 leaves): the report gives when
  * the first and when the last was let in, since a login whose entry in the cluster-wide map sat on
  * a partition node 3 held, or one on the move, waits for Hazelcast to repair its partition table.
  * The signal comes once the cluster has settled ({@code --settle} seconds after every node's member
  * list showed all three), or right after node 3 started listening, while Hazelcast still moves
- * partitions to it. Every case is run {@code --runs} times, each with three new nodes; the report
+ * partitions to it; in two cases node 2 leaves (SIGTERM) at the same moment, in one a user on
+ * node 1 floods node 3's users with lines throughout. Every case is run {@code --runs} times, each with three new nodes; the report
  * gives the minimum, median and maximum of each, and when node 1 logged, after the signal, the
  * steps between: Hazelcast's member list without node 3, the broker's "node is gone", the logins
  * freed. The nodes' logs are kept, one folder per run.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
   description = "Starts three cluster nodes on this machine (java -jar A-CHAT.JAR -cluster, TCP-IP join on 127.0.0.1), "
-    + "logs --users users in on node 3, kills (kill -9) or stops (SIGSTOP) node 3, and times from the signal until node 1 "
-    + "accepts a login of each of them. Each case is run --runs times with new nodes; prints minimum, median and maximum "
+    + "logs --users users in on node 3, kills (kill -9) or stops (SIGSTOP) node 3, and times from the signal until a "
+    + "survivor (node 1 and node 2 by turns) accepts a login of each of them. Each case is run --runs times with new nodes; prints minimum, median and maximum "
     + "per case, and when node 1 logged the steps between.")
 public final class Failover implements Callable<Integer> {
 
@@ -80,8 +82,8 @@ public final class Failover implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--cases", split = ",", paramLabel = "CASE",
-    description = "cases to run, comma-separated: kill-settled, kill-joined, stop-settled, stop-joined (default: all four)")
-  List<String> cases = List.of("kill-settled", "kill-joined", "stop-settled", "stop-joined");
+    description = "cases to run, comma-separated: " + FailoverCase.IDS + " (default: all)")
+  List<String> cases = List.of(FailoverCase.IDS.split(", "));
 
   @Option(names = "--runs", description = "runs of each case, each with three new nodes (default ${DEFAULT-VALUE})")
   int runs = 5;
@@ -91,11 +93,11 @@ public final class Failover implements Callable<Integer> {
   double settle = 8;
 
   @Option(names = "--users", description = "users logged in on node 3 (victim1, victim2, ...; 'victim' if 1), each "
-    + "tried on node 1 on its own after the signal: a login's place in the cluster-wide map decides how long it "
+    + "tried on a survivor on its own after the signal: a login's place in the cluster-wide map decides how long it "
     + "waits (default ${DEFAULT-VALUE})")
   int users = 8;
 
-  @Option(names = "--poll", description = "milliseconds between the logins tried on node 1 (default ${DEFAULT-VALUE})")
+  @Option(names = "--poll", description = "milliseconds between the logins tried on a survivor (default ${DEFAULT-VALUE})")
   int poll = 50;
 
   @Option(names = "--timeout", description = "seconds any one wait may take: a node starting, the login after the "
@@ -196,6 +198,7 @@ public final class Failover implements Callable<Integer> {
         }
         List<String> names = victims();
         List<Socket> held = new ArrayList<>();
+        FailoverFlood flood = null;
         try {
           for (String name : names) {
             Socket victim = FailoverLogins.login(chatPorts.get(NODES - 1), name, deadline());
@@ -205,10 +208,20 @@ public final class Failover implements Callable<Integer> {
             held.add(victim);
           }
           record.println(FailoverNode.stamped(names + " logged in on node " + NODES));
+          if (c.flood) {
+            flood = FailoverFlood.start(chatPorts.get(0), "flooder", names, deadline());
+            record.println(FailoverNode.stamped("flooder on node 1 sends them lines as fast as node 1 takes them"));
+          }
+          if (c.leaving) {
+            nodes.get(1).signal("TERM");
+            record.println(FailoverNode.stamped("sent SIGTERM to node 2: it leaves"));
+          }
           FailoverNode target = nodes.get(NODES - 1);
           target.signal(c.signal);
           long signalled = System.nanoTime();
           record.println(FailoverNode.stamped("sent SIG" + c.signal + " to node " + NODES));
+          // The survivors by turns: node 1 and node 2, or node 1 alone while node 2 leaves.
+          int survivors = c.leaving ? 1 : 2;
           long end = deadline();
           List<Long> freed = new ArrayList<>();
           List<String> stillTaken = new ArrayList<>();
@@ -219,8 +232,11 @@ public final class Failover implements Callable<Integer> {
           });
           try {
             List<Future<Long>> polls = new ArrayList<>();
-            for (String name : names) {
-              polls.add(pollers.submit(() -> freeAgain(chatPorts.get(0), name, end, record)));
+            for (int i = 0; i < names.size(); i++) {
+              String name = names.get(i);
+              int survivor = i % survivors;
+              polls.add(pollers.submit(() -> FailoverLogins.freeAgain(chatPorts.get(survivor), "node " + (survivor + 1), name,
+                poll, end, record)));
             }
             for (int i = 0; i < names.size(); i++) {
               long at = polls.get(i).get(timeout + 10L, TimeUnit.SECONDS);
@@ -231,17 +247,20 @@ public final class Failover implements Callable<Integer> {
               }
             }
           } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("trying the logins on node 1 failed: " + e, e);
+            throw new IOException("trying the logins on the survivors failed: " + e, e);
           } finally {
             pollers.shutdownNow();
           }
           if (!stillTaken.isEmpty()) {
-            return new FailoverReport.Run(-1, -1, Map.of(), null, stillTaken + " still taken on node 1 after " + timeout + " s");
+            return new FailoverReport.Run(-1, -1, Map.of(), null, stillTaken + " still taken after " + timeout + " s");
           }
           return done(nodes.get(0), signalled, Collections.min(freed), Collections.max(freed));
         } finally {
           for (Socket socket : held) {
             socket.close();
+          }
+          if (flood != null) {
+            flood.close();
           }
         }
       } catch (IOException e) {
@@ -254,31 +273,6 @@ public final class Failover implements Callable<Integer> {
         }
       }
     }
-  }
-
-  /**
-   * Tries to log {@code name} in on {@code port} every {@code --poll} ms until it is accepted
-   * (then when, System.nanoTime) or {@code end} (then -1).
-   */
-  private long freeAgain(int port, String name, long end, PrintWriter record) throws InterruptedException {
-    String refused = null;
-    while (System.nanoTime() - end < 0) {
-      long attempt = System.nanoTime();
-      String answer = FailoverLogins.tryLogin(port, name, end);
-      if (answer == null) {
-        long at = System.nanoTime();
-        record.println(FailoverNode.stamped("node 1 accepted '" + name + "'"));
-        return at;
-      }
-      if (!answer.equals(refused)) {
-        record.println(FailoverNode.stamped("node 1 answered '" + name + "': " + answer));
-        refused = answer;
-      }
-      // The pace of the logins tried, not a wait for anything.
-      TimeUnit.NANOSECONDS.sleep(Math.max(0, attempt + TimeUnit.MILLISECONDS.toNanos(poll) - System.nanoTime()));
-    }
-    record.println(FailoverNode.stamped("node 1 did not accept '" + name + "' in time: " + refused));
-    return -1;
   }
 
   private List<String> victims() {

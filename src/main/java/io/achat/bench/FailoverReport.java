@@ -12,7 +12,7 @@ final class FailoverReport {
   }
 
   /**
-   * The outcome of one run: seconds from the signal until node 1 accepted the first user and
+   * The outcome of one run: seconds from the signal until a survivor accepted the first user and
    * every user ({@code -1} if not all were), and to each step node 1 logged.
    */
   record Run(double first, double seconds, Map<String, Double> steps, Double migrated, String failure) {
@@ -39,7 +39,7 @@ final class FailoverReport {
   static String of(Map<FailoverCase, List<Run>> results, int users, int nodes, Collection<String> steps) {
     StringBuilder text = new StringBuilder();
     text.append(String.format(Locale.ROOT, "failover of node 3 of %d with %d user%s on it: seconds from the signal until "
-      + "node 1 accepts every one of them (and the first)%n", nodes, users, users == 1 ? "" : "s"));
+      + "a survivor accepts every one of them (and the first)%n", nodes, users, users == 1 ? "" : "s"));
     text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s   %s%n", "case", "runs", "min", "median", "max",
       "first: min / median / max"));
     results.forEach((c, list) -> {
