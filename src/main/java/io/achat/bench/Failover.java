@@ -35,23 +35,24 @@ import java.util.regex.Pattern;
  * nodes of a new cluster on this machine as an operator would ({@code java -Xmx256m -jar a-chat.jar
  * -cluster}, the {@code ACHAT_CLUSTER_*} variables, TCP-IP join on 127.0.0.1), logs {@code --users}
  * users in on node 3 ({@code victim1}, {@code victim2}, ...), signals node 3 and times from the
- * signal until a survivor accepts a login of each, tried every {@code --poll} ms on node 1 and
- * node 2 by turns (node 1 alone while node 2 leaves): the report gives when
- * the first and when the last was let in, since a login whose entry in the cluster-wide map sat on
- * a partition node 3 held, or one on the move, waits for Hazelcast to repair its partition table.
- * The signal comes once the cluster has settled ({@code --settle} seconds after every node's member
- * list showed all three), or right after node 3 started listening, while Hazelcast still moves
- * partitions to it; in two cases node 2 leaves (SIGTERM) at the same moment, in one a user on
- * node 1 floods node 3's users with lines throughout. Every case is run {@code --runs} times, each with three new nodes; the report
- * gives the minimum, median and maximum of each, and when node 1 logged, after the signal, the
- * steps between: Hazelcast's member list without node 3, the broker's "node is gone", the logins
- * freed. The nodes' logs are kept, one folder per run.
+ * signal until a survivor accepts a login of each, tried every {@code --poll} ms on the survivors
+ * by turns. The report gives when the first and when the last was let in: a claim through the
+ * cluster-wide map waits for Hazelcast to repair its partition table when the login's entry sat
+ * on the dead node or was on the move. The signal comes once the cluster has settled
+ * ({@code --settle} seconds after every node's member list showed all three) or right after
+ * node 3 started listening, while Hazelcast still moves partitions to it; node 2 may leave
+ * (SIGTERM) at the same moment, a survivor's user may flood the victims with lines throughout,
+ * and node 1, the oldest member, may be the one signalled instead ({@link FailoverCase}). Every
+ * case is run {@code --runs} times, each with three new nodes; the report gives the minimum,
+ * median and maximum of each, and when the first survivor logged, after the signal, the steps
+ * between: Hazelcast's member list without the victim, the broker's "node is gone", the logins
+ * freed in the map. The nodes' logs are kept, one folder per run.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
   description = "Starts three cluster nodes on this machine (java -jar A-CHAT.JAR -cluster, TCP-IP join on 127.0.0.1), "
-    + "logs --users users in on node 3, kills (kill -9) or stops (SIGSTOP) node 3, and times from the signal until a "
-    + "survivor (node 1 and node 2 by turns) accepts a login of each of them. Each case is run --runs times with new nodes; prints minimum, median and maximum "
-    + "per case, and when node 1 logged the steps between.")
+    + "logs --users users in on node 3 (node 1 in the -oldest cases), kills (kill -9) or stops (SIGSTOP) it, and times "
+    + "from the signal until a survivor (tried by turns) accepts a login of each of them. Each case is run --runs times "
+    + "with new nodes; prints minimum, median and maximum per case, and when the first survivor logged the steps between.")
 public final class Failover implements Callable<Integer> {
 
   private static final String VICTIM = "victim";
@@ -62,7 +63,7 @@ public final class Failover implements Callable<Integer> {
   private static final Pattern REPARTITIONING = Pattern.compile("Repartitioning cluster data");
   private static final Pattern MIGRATED = Pattern.compile("All migration tasks have been completed");
 
-  /** What node 1 logs after the signal, in the order it should: the steps from the signal to the login. */
+  /** What the first survivor logs after the signal, in the order it should: the steps from the signal to the login. */
   private static final Map<String, Pattern> STEPS = stepsInOrder();
 
   private static Map<String, Pattern> stepsInOrder() {
@@ -74,7 +75,7 @@ public final class Failover implements Callable<Integer> {
     return Collections.unmodifiableMap(steps);
   }
 
-  /** How long the report waits, after the login, for node 1's broker to log that the node is gone. */
+  /** How long the report waits, after the login, for the first survivor's broker to log that the node is gone. */
   private static final long STRAGGLERS_MILLIS = 3000;
 
 
@@ -92,7 +93,7 @@ public final class Failover implements Callable<Integer> {
     + "three, before a 'settled' case logs in and signals (default ${DEFAULT-VALUE})")
   double settle = 8;
 
-  @Option(names = "--users", description = "users logged in on node 3 (victim1, victim2, ...; 'victim' if 1), each "
+  @Option(names = "--users", description = "users logged in on the node signalled (victim1, victim2, ...; 'victim' if 1), each "
     + "tried on a survivor on its own after the signal: a login's place in the cluster-wide map decides how long it "
     + "waits (default ${DEFAULT-VALUE})")
   int users = 8;
@@ -197,31 +198,37 @@ public final class Failover implements Callable<Integer> {
           pause(nodes.get(0), Math.round(settle * 1000));
         }
         List<String> names = victims();
+        // Node 3 is signalled, or node 1, the oldest member: Hazelcast's master and a-chat's deputy.
+        int victimNode = c.oldest ? 0 : NODES - 1;
+        List<Integer> survivors = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+          if (i != victimNode && !(c.leaving && i == 1)) {
+            survivors.add(i);
+          }
+        }
         List<Socket> held = new ArrayList<>();
         FailoverFlood flood = null;
         try {
           for (String name : names) {
-            Socket victim = FailoverLogins.login(chatPorts.get(NODES - 1), name, deadline());
+            Socket victim = FailoverLogins.login(chatPorts.get(victimNode), name, deadline());
             if (victim == null) {
-              throw new IOException("'" + name + "' could not log in on node " + NODES);
+              throw new IOException("'" + name + "' could not log in on node " + (victimNode + 1));
             }
             held.add(victim);
           }
-          record.println(FailoverNode.stamped(names + " logged in on node " + NODES));
+          record.println(FailoverNode.stamped(names + " logged in on node " + (victimNode + 1)));
           if (c.flood) {
-            flood = FailoverFlood.start(chatPorts.get(0), "flooder", names, deadline());
-            record.println(FailoverNode.stamped("flooder on node 1 sends them lines as fast as node 1 takes them"));
+            flood = FailoverFlood.start(chatPorts.get(survivors.get(0)), "flooder", names, deadline());
+            record.println(FailoverNode.stamped("a flooder on node " + (survivors.get(0) + 1)
+              + " sends them lines as fast as its node takes them"));
           }
           if (c.leaving) {
             nodes.get(1).signal("TERM");
             record.println(FailoverNode.stamped("sent SIGTERM to node 2: it leaves"));
           }
-          FailoverNode target = nodes.get(NODES - 1);
-          target.signal(c.signal);
+          nodes.get(victimNode).signal(c.signal);
           long signalled = System.nanoTime();
-          record.println(FailoverNode.stamped("sent SIG" + c.signal + " to node " + NODES));
-          // The survivors by turns: node 1 and node 2, or node 1 alone while node 2 leaves.
-          int survivors = c.leaving ? 1 : 2;
+          record.println(FailoverNode.stamped("sent SIG" + c.signal + " to node " + (victimNode + 1)));
           long end = deadline();
           List<Long> freed = new ArrayList<>();
           List<String> stillTaken = new ArrayList<>();
@@ -234,7 +241,7 @@ public final class Failover implements Callable<Integer> {
             List<Future<Long>> polls = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
               String name = names.get(i);
-              int survivor = i % survivors;
+              int survivor = survivors.get(i % survivors.size()); // the survivors by turns
               polls.add(pollers.submit(() -> FailoverLogins.freeAgain(chatPorts.get(survivor), "node " + (survivor + 1), name,
                 poll, end, record)));
             }
@@ -254,7 +261,7 @@ public final class Failover implements Callable<Integer> {
           if (!stillTaken.isEmpty()) {
             return new FailoverReport.Run(-1, -1, Map.of(), null, stillTaken + " still taken after " + timeout + " s");
           }
-          return done(nodes.get(0), signalled, Collections.min(freed), Collections.max(freed));
+          return done(nodes.get(survivors.get(0)), signalled, Collections.min(freed), Collections.max(freed));
         } finally {
           for (Socket socket : held) {
             socket.close();

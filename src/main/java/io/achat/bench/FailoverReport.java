@@ -13,7 +13,7 @@ final class FailoverReport {
 
   /**
    * The outcome of one run: seconds from the signal until a survivor accepted the first user and
-   * every user ({@code -1} if not all were), and to each step node 1 logged.
+   * every user ({@code -1} if not all were), and to each step the first survivor logged.
    */
   record Run(double first, double seconds, Map<String, Double> steps, Double migrated, String failure) {
 
@@ -26,7 +26,7 @@ final class FailoverReport {
       if (!freed()) {
         return "not every login free: " + failure;
       }
-      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "all %.2f s (first %.2f s); node 1:", seconds,
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "all %.2f s (first %.2f s); first survivor:", seconds,
         first));
       steps.forEach((step, at) -> text.append(String.format(Locale.ROOT, " %s +%.2f s,", step, at)));
       text.append(migrated == null ? " partitions still moving"
@@ -35,10 +35,10 @@ final class FailoverReport {
     }
   }
 
-  /** The table of {@code results}: per case, minimum, median and maximum, then when node 1 logged each of {@code steps}. */
+  /** The table of {@code results}: per case, minimum, median and maximum, then when the first survivor logged each of {@code steps}. */
   static String of(Map<FailoverCase, List<Run>> results, int users, int nodes, Collection<String> steps) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "failover of node 3 of %d with %d user%s on it: seconds from the signal until "
+    text.append(String.format(Locale.ROOT, "failover of a node of %d with %d user%s on it: seconds from the signal until "
       + "a survivor accepts every one of them (and the first)%n", nodes, users, users == 1 ? "" : "s"));
     text.append(String.format(Locale.ROOT, "%-40s %5s %7s %7s %7s   %s%n", "case", "runs", "min", "median", "max",
       "first: min / median / max"));
@@ -53,7 +53,7 @@ final class FailoverReport {
           all.get(0), median(all), all.get(all.size() - 1), first.get(0), median(first), first.get(first.size() - 1)));
       }
     });
-    text.append(String.format(Locale.ROOT, "%nwhen node 1 logged each step, seconds after the signal (median of the runs)%n"));
+    text.append(String.format(Locale.ROOT, "%nwhen the first survivor logged each step, seconds after the signal (median of the runs)%n"));
     text.append(String.format(Locale.ROOT, "%-40s", "case"));
     steps.forEach(step -> text.append(String.format(Locale.ROOT, " %18s", step)));
     text.append(String.format(Locale.ROOT, " %19s%n", "partitions in place"));
