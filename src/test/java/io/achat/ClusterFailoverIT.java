@@ -56,7 +56,7 @@ class ClusterFailoverIT {
   private static final Pattern NODE_GONE = Pattern.compile("a-chat node \\S+ (is gone|left the cluster)");
 
   /** The users of node 3 tried again on node 1 (odd) and node 2 (even) after the signal. */
-  private static final int VICTIMS = 8;
+  private static final int VICTIMS = 16;
   /** One more user of node 3, never tried again: it should end up not connected. */
   private static final String ABSENT = "victim" + (VICTIMS + 1);
   private static final long POLL_MILLIS = 50;
