@@ -91,10 +91,7 @@ class ClusterFailoverIT {
           awaitSeen(watcher, ABSENT);
           cluster.node(2).signal("KILL");
           long signalled = System.nanoTime();
-          Map<String, Double> freed = freeAgain(cluster, signalled, KILL_POLL_SECONDS);
-          System.out.printf(Locale.ROOT, "killRightAfterAJoin: seconds from kill -9 until let in again: %s%n", freed);
-          assertThat(freed).as("seconds from kill -9 of node 3 until each of its users was let in on node 1 or 2")
-            .allSatisfy((victim, seconds) -> assertThat(seconds).as(victim).isLessThan(KILL_SECONDS));
+          allLetInAgain(cluster, signalled, KILL_POLL_SECONDS, KILL_SECONDS, "kill -9");
 
           double absent = awaitNotConnected(watcher, ABSENT, signalled, KILL_POLL_SECONDS);
           System.out.printf(Locale.ROOT, "killRightAfterAJoin: '%s' not connected on node 1 %.2f s after kill -9%n",
@@ -120,10 +117,7 @@ class ClusterFailoverIT {
         cluster.node(2).signal("STOP");
         long signalled = System.nanoTime();
         try {
-          Map<String, Double> freed = freeAgain(cluster, signalled, HANG_POLL_SECONDS);
-          System.out.printf(Locale.ROOT, "hangRightAfterAJoin: seconds from SIGSTOP until let in again: %s%n", freed);
-          assertThat(freed).as("seconds from SIGSTOP of node 3 until each of its users was let in on node 1 or 2")
-            .allSatisfy((victim, seconds) -> assertThat(seconds).as(victim).isLessThan(HANG_SECONDS));
+          allLetInAgain(cluster, signalled, HANG_POLL_SECONDS, HANG_SECONDS, "SIGSTOP");
         } finally {
           cluster.node(2).signal("KILL"); // stopped, it takes only this; no merge back
         }
@@ -165,6 +159,15 @@ class ClusterFailoverIT {
         assertThat(cluster.node(i).output()).as("node %d's log", i + 1).noneMatch(line -> NODE_GONE.matcher(line).find());
       }
     }
+  }
+
+  /** Every victim is let in again on node 1 or node 2 within {@code bound} seconds of {@code signal}. */
+  private static void allLetInAgain(Cluster cluster, long signalled, int pollSeconds, double bound, String signal)
+    throws Exception {
+    Map<String, Double> freed = freeAgain(cluster, signalled, pollSeconds);
+    System.out.printf(Locale.ROOT, "seconds from %s until let in again: %s%n", signal, freed);
+    assertThat(freed).as("seconds from %s of node 3 until each of its users was let in on node 1 or 2", signal)
+      .allSatisfy((victim, seconds) -> assertThat(seconds).as(victim).isLessThan(bound));
   }
 
   /**

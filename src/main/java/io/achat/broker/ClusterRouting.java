@@ -7,7 +7,6 @@ import io.achat.ops.RateLimitedLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -33,8 +32,6 @@ import java.util.UUID;
 final class ClusterRouting {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterRouting.class);
-  /** How long a login waits for another node to note it; a node that does not answer is dying or hung. */
-  private static final DeliveryOptions NOTE = new DeliveryOptions().setSendTimeout(2000);
 
   private final Vertx vertx;
   private final LocalUsers users;
@@ -50,6 +47,7 @@ final class ClusterRouting {
   private final Directory directory = new Directory();
   private final Set<String> claiming = new HashSet<>();
   private final Forwarding forwarding;
+  private final OnlineNotes onlineNotes;
   /** Logins the directory heard of while it was being filled from the map; {@code null} once filled. */
   private Set<String> heardWhileSeeding = new HashSet<>();
   private final Set<String> goneNodes = new HashSet<>();
@@ -72,6 +70,7 @@ final class ClusterRouting {
     this.failureDetector = new FailureDetector(vertx, bus,
       clusterMembers != null ? clusterMembers::left : () -> there -> false);
     this.forwarding = new Forwarding(node, bus, outbox, users, this::checkQuiet);
+    this.onlineNotes = new OnlineNotes(bus);
   }
 
   /**
@@ -161,17 +160,14 @@ final class ClusterRouting {
 
   /**
    * Tells every broker that {@code login} is a user of this node; completes once every broker
-   * this one knows has noted it (or failed to answer in time), so that a user who is told they
-   * are logged in can be reached from every node. Nodes not known yet hear it published.
+   * this one knows has noted it, failed to answer in time or is gone ({@link OnlineNotes}), so
+   * that a user who is told they are logged in can be reached from every node. Nodes not known
+   * yet hear it published.
    */
   Future<?> online(String login) {
     Event.Online online = new Event.Online(node, login);
     bus.publish(BusAddresses.DIRECTORY, online);
-    List<Future<?>> noted = new ArrayList<>(members.size());
-    for (String member : members) {
-      noted.add(bus.request(BusAddresses.node(member), online, NOTE));
-    }
-    return Future.join(noted);
+    return onlineNotes.send(online, members);
   }
 
   /** {@code login} is no longer a user of this node. */
@@ -317,6 +313,7 @@ final class ClusterRouting {
       log.info("a-chat node {} is gone ({}): its {} users known here are logged out", gone, why, itsUsers.size());
     }
     forwarding.gone(gone);
+    onlineNotes.gone(gone);
     handover.gone(gone, itsUsers);
   }
 

@@ -85,25 +85,23 @@ final class MergeCheck {
    */
   void lost(String login, String holder) {
     Recipient held = users.user(login);
-    if (held == null) {
-      return;
+    if (held != null) {
+      displace(login, held, holder, "while a node was let go", "let in before the map could say so");
     }
-    users.displace(login, held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node too while"
-      + " a node was let go, and that login holds it now; this connection is closed")));
-    if (!gone.test(holder)) {
-      directory.online(login, holder);
-    }
-    log.info("'{}' is held by node {}: its connection here, let in before the map could say so, is closed", login,
-      holder);
   }
 
   /** {@code holder} holds {@code login} in the merged cluster: this node's user of that name leaves. */
   private void displace(String login, Recipient held, String holder) {
-    users.displace(login, held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node while the"
-      + " cluster was split, and that login holds it now; this connection is closed")));
+    displace(login, held, holder, "while the cluster was split", "since the cluster healed");
+  }
+
+  /** {@code holder} holds {@code login}, which this node's user {@code held} logged in with {@code when}: it leaves. */
+  private void displace(String login, Recipient held, String holder, String when, String why) {
+    users.displace(login, held, Buffer.buffer(Replies.error("'" + login + "' logged in on another node too " + when
+      + ", and that login holds it now; this connection is closed")));
     if (!gone.test(holder)) {
       directory.online(login, holder);
     }
-    log.info("'{}' is held by node {} since the cluster healed: its connection here is closed", login, holder);
+    log.info("'{}' is held by node {} ({}): its connection here is closed", login, holder, why);
   }
 }
