@@ -75,6 +75,9 @@ public final class Failover implements Callable<Integer> {
     return Collections.unmodifiableMap(steps);
   }
 
+  /** How long a flood runs before the signal. */
+  private static final long FLOOD_MILLIS = 3000;
+
   /** How long the report waits, after the login, for the first survivor's broker to log that the node is gone. */
   private static final long STRAGGLERS_MILLIS = 3000;
 
@@ -220,7 +223,8 @@ public final class Failover implements Callable<Integer> {
           if (c.flood) {
             flood = FailoverFlood.start(chatPorts.get(survivors.get(0)), "flooder", names, deadline());
             record.println(FailoverNode.stamped("a flooder on node " + (survivors.get(0) + 1)
-              + " sends them lines as fast as its node takes them"));
+              + " sends them lines as fast as its node takes them; the signal comes " + FLOOD_MILLIS + " ms later"));
+            pause(nodes.get(0), FLOOD_MILLIS); // a flood under way, not one starting
           }
           if (c.leaving) {
             nodes.get(1).signal("TERM");

@@ -1,8 +1,6 @@
 package io.achat.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +35,8 @@ final class FailoverFlood implements AutoCloseable {
     }, "failover-flood-writer");
     reader = new Thread(() -> {
       try {
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-        while (in.readLine() != null) {
+        byte[] buffer = new byte[65_536];
+        while (socket.getInputStream().read(buffer) >= 0) {
           // the answers (error: not connected ...) are read and let go
         }
       } catch (IOException e) {
