@@ -131,7 +131,10 @@ final class Handover {
         orphans.remove(login); // later claims of it here follow this one through the map
         claims.takeOver(login, from).onComplete(written -> {
           settle(deputy, login);
-          if (written.succeeded() && !written.result().equals(node)) {
+          if (written.failed()) {
+            log.warn("'{}', taken from node {} that is gone, could not be written in the map of logins: {}", login, from,
+              written.cause().toString());
+          } else if (!written.result().equals(node)) {
             lost.accept(login, written.result());
           }
         });
