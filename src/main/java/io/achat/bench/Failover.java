@@ -218,6 +218,7 @@ public final class Failover implements Callable<Integer> {
               throw new IOException("'" + name + "' could not log in on node " + (victimNode + 1));
             }
             held.add(victim);
+            FailoverFlood.drain(victim); // a user reads: one who does not is cut off once a flood fills its queue
           }
           record.println(FailoverNode.stamped(names + " logged in on node " + (victimNode + 1)));
           if (c.flood) {

@@ -33,18 +33,29 @@ final class FailoverFlood implements AutoCloseable {
         // closed
       }
     }, "failover-flood-writer");
-    reader = new Thread(() -> {
+    reader = reader(socket);
+    writer.setDaemon(true);
+  }
+
+  /** Reads what comes to {@code socket} and lets it go, until it closes. */
+  static void drain(Socket socket) throws IOException {
+    socket.setSoTimeout(0);
+    reader(socket).start();
+  }
+
+  private static Thread reader(Socket socket) {
+    Thread reader = new Thread(() -> {
       try {
         byte[] buffer = new byte[65_536];
         while (socket.getInputStream().read(buffer) >= 0) {
-          // the answers (error: not connected ...) are read and let go
+          // the lines (the flood, error: not connected ...) are read and let go
         }
       } catch (IOException e) {
         // closed
       }
-    }, "failover-flood-reader");
-    writer.setDaemon(true);
+    }, "failover-reader");
     reader.setDaemon(true);
+    return reader;
   }
 
   /** Logs {@code login} in on {@code port} and starts sending lines to every one of {@code to}. */
