@@ -4,6 +4,7 @@ import io.achat.cluster.ClusterMembers;
 import io.achat.config.BusAddresses;
 import io.achat.ops.ChatMetrics;
 import io.achat.ops.RateLimitedLog;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -58,6 +59,7 @@ final class ClusterRouting {
   /** Hazelcast's member list and partition table, or {@code null} if nobody registered them. */
   private final ClusterMembers clusterMembers;
   private long summaryTimer = -1;
+  private Runnable stopWatching = () -> { };
   private Promise<Void> quiet;
 
   ClusterRouting(Vertx vertx, LocalUsers users, TurnOutbox outbox, ChatMetrics metrics) {
@@ -99,6 +101,10 @@ final class ClusterRouting {
         heardWhileSeeding = null;
         bus.publish(BusAddresses.DIRECTORY, new Event.Hello(node));
         failureDetector.start(this::dependedOn, this::nodeGone, forwarding::checking, this::nodeBack);
+        if (clusterMembers != null) {
+          Context broker = vertx.getOrCreateContext();
+          stopWatching = clusterMembers.onChange(() -> broker.runOnContext(v -> failureDetector.membersChanged()));
+        }
         summaryTimer = vertx.setPeriodic(1000, t -> {
           claimFailures.tick();
           bus.tick();
@@ -111,6 +117,7 @@ final class ClusterRouting {
   }
 
   void stop() {
+    stopWatching.run();
     failureDetector.stop();
     vertx.cancelTimer(summaryTimer);
   }

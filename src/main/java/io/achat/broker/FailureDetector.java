@@ -22,10 +22,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Tells the broker when another node is gone: every 200 ms it reads the cluster manager's member
- * list, where it has one ({@link io.achat.cluster.ClusterMembers}), and asks the broker of each
- * node this one depends on whether it is there. A node missing from the member list is gone at
- * once: the event bus forgets a dead node's addresses only once Hazelcast has repaired its
+ * Tells the broker when another node is gone: it reads the cluster manager's member list, where
+ * it has one ({@link io.achat.cluster.ClusterMembers}), each time the list changes and every
+ * 200 ms, and every 200 ms asks the broker of each node this one depends on whether it is
+ * there. A node missing from the member list is gone at once: the event bus forgets a dead node's addresses only once Hazelcast has repaired its
  * partitions, seconds later when the node died while the cluster rebalanced. "No handlers" means
  * the node left or the cluster manager dropped it. A node gone for less than {@link #BACK_MILLIS}
  * is still asked once the member list has it again, and when it answers the broker is told it is
@@ -54,6 +54,8 @@ final class FailureDetector {
   /** The nodes gone lately, in the order they went, with when (System.nanoTime). */
   private final LinkedHashMap<String, Long> gone = new LinkedHashMap<>();
   private long timer = -1;
+  private Supplier<Set<String>> watched;
+  private BiConsumer<String, String> goneNode;
 
   FailureDetector(Vertx vertx, ClusterBus bus, Supplier<Predicate<String>> left) {
     this.vertx = vertx;
@@ -69,12 +71,12 @@ final class FailureDetector {
    */
   void start(Supplier<Set<String>> watched, BiConsumer<String, String> goneNode, Function<String, Runnable> checking,
              Consumer<String> backNode) {
+    this.watched = watched;
+    this.goneNode = goneNode;
     timer = vertx.setPeriodic(CHECK_MILLIS, t -> {
       Predicate<String> notMember = left.get();
       for (String there : watched.get()) {
-        if (notMember.test(there)) {
-          // Dropped from the member list: gone, whatever its event-bus address still says.
-          goneNode.accept(there, "the cluster's member list no longer has it");
+        if (dropped(there, notMember)) {
           continue;
         }
         Runnable answered = checking.apply(there);
@@ -99,6 +101,27 @@ final class FailureDetector {
         });
       }
     });
+  }
+
+  /**
+   * The member list changed (a member joined or was dropped): the nodes it no longer has are
+   * gone now, not at the next check.
+   */
+  void membersChanged() {
+    if (watched != null) {
+      Predicate<String> notMember = left.get();
+      watched.get().forEach(there -> dropped(there, notMember));
+    }
+  }
+
+  /** Whether {@code there} is not in the member list, as {@code notMember} says; then it is gone. */
+  private boolean dropped(String there, Predicate<String> notMember) {
+    if (!notMember.test(there)) {
+      return false;
+    }
+    // Dropped from the member list: gone, whatever its event-bus address still says.
+    goneNode.accept(there, "the cluster's member list no longer has it");
+    return true;
   }
 
   /** {@code node} is gone: it is asked whether it is back for a while. */

@@ -1,6 +1,8 @@
 package io.achat.cluster;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.vertx.core.Future;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -49,9 +52,22 @@ public final class ClusterMembers implements Shareable {
    * that a node this one hears of before its member list has caught up is not taken for gone.
    */
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  /** Run, on a Hazelcast thread, each time the member list changes. */
+  private final List<Runnable> changed = new CopyOnWriteArrayList<>();
 
   private ClusterMembers(HazelcastClusterManager manager) {
     this.manager = manager;
+    manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        changed.forEach(Runnable::run);
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        changed.forEach(Runnable::run);
+      }
+    });
     manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleState.MERGING) {
         merging = true;
@@ -73,6 +89,15 @@ public final class ClusterMembers implements Shareable {
   public static ClusterMembers of(Vertx vertx) {
     LocalMap<String, ClusterMembers> map = vertx.sharedData().getLocalMap(MAP);
     return map.get(KEY);
+  }
+
+  /**
+   * Runs {@code listener} each time a member joins or is dropped, on a Hazelcast thread, once
+   * the list says so; returns what stops it.
+   */
+  public Runnable onChange(Runnable listener) {
+    changed.add(listener);
+    return () -> changed.remove(listener);
   }
 
   /** A new name for a broker of this node: unique, and naming the Vert.x node it runs in. */
