@@ -145,9 +145,19 @@ class ClusterFailoverIT {
         }
         awaitSeen(stays.get(0), "sender1");
         awaitSeen(stays.get(0), "sender2");
+        String everyone = String.join(", ", stays.stream().map(LineClient::login).toList());
         for (long pause : new long[] {1500, 3000}) {
-          cluster.node(2).freeze(pause);
+          String during = "sent while node 3 stopped for " + pause + " ms";
+          cluster.node(2).freeze(pause, () -> {
+            sender1.send(everyone + ": " + during);
+            sender2.send(everyone + ": " + during);
+          });
           long continued = System.nanoTime();
+          for (LineClient stay : stays) {
+            List<String> got = List.of(next(stay), next(stay));
+            assertThat(got).as("what %s got of the lines sent while node 3 was stopped", stay.login())
+              .containsExactlyInAnyOrder("from sender1: " + during, "from sender2: " + during);
+          }
           allStillThere(cluster, stays, sender1, sender2, "a pause of " + pause + " ms");
           System.out.printf(Locale.ROOT, "briefPausesLoseNobody: after a pause of %d ms every user of node 3 "
             + "answered within %.2f s of SIGCONT%n", pause, seconds(System.nanoTime() - continued));
@@ -171,6 +181,7 @@ class ClusterFailoverIT {
   }
 
   /**
+   * The lines sent to node 3's users while it was stopped reached each, and after it:
    * sender1 (node 1) reaches every user of node 3, each answers both senders (node 1, node 2),
    * and their logins are still taken on node 1 and node 2.
    */

@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -113,13 +114,21 @@ public final class ClusterFixture implements AutoCloseable {
       });
   }
 
-  /** A port that was free on 127.0.0.1 a moment ago, for a Hazelcast member. */
+  /**
+   * A port that was free on 127.0.0.1 a moment ago, for a Hazelcast member: below Linux's
+   * ephemeral range (32768 and up), so that no connection a node opens takes it before the
+   * member listens on it.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int i = 0; i < 200; i++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port between 20000 and 32000 on 127.0.0.1"));
   }
 
   /** Stops every node: the clean shutdown of each a-chat, then its Vert.x leaves the cluster. */

@@ -202,8 +202,14 @@ public final class JarProcess implements AutoCloseable {
    * container or a migrated VM would, then continues it.
    */
   public void freeze(long millis) throws IOException, InterruptedException {
+    freeze(millis, () -> { });
+  }
+
+  /** Like {@link #freeze(long)}, and runs {@code whileStopped} once the process is stopped. */
+  public void freeze(long millis, Runnable whileStopped) throws IOException, InterruptedException {
     signal("STOP");
     try {
+      whileStopped.run();
       // Stopped, it cannot exit: this only lets the time pass.
       if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
         throw new AssertionError("a stopped process ended; output: " + output());
