@@ -36,6 +36,7 @@ class HandoverTest {
 
   private Vertx vertx;
   private Context context;
+  private OnContext onContext;
   private AsyncMap<String, String> map;
   /** Whether the member list no longer has the node that held the logins. */
   private volatile boolean dropped = true;
@@ -48,23 +49,24 @@ class HandoverTest {
   void cluster(Vertx vertx) {
     this.vertx = vertx;
     context = vertx.getOrCreateContext();
+    onContext = new OnContext(context);
     EventCodec.registerAll(vertx);
-    map = onContext(() -> vertx.sharedData().<String, String>getLocalAsyncMap("logins"));
-    onContext(() -> map.put("victim", GONE));
+    map = onContext.run(() -> vertx.sharedData().<String, String>getLocalAsyncMap("logins"));
+    onContext.run(() -> map.put("victim", GONE));
   }
 
   @Test
   void theFirstToAskTakesTheLoginBeforeTheMapIsRepairedAndTheMapNamesItAfter() {
     Handover deputy = broker(DEPUTY);
     Handover other = broker(OTHER);
-    onContext(() -> {
+    onContext.run(() -> {
       deputy.gone(GONE, Set.of("victim"));
       other.gone(GONE, Set.of("victim"));
       return Future.succeededFuture();
     });
-    assertThat(onContext(() -> other.take("victim", GONE))).as("the first to ask").isEqualTo(OTHER);
-    assertThat(onContext(() -> deputy.take("victim", GONE))).as("the deputy, asking second").isEqualTo(OTHER);
-    assertThat(onContext(() -> map.get("victim"))).as("the map, not repaired yet").isEqualTo(GONE);
+    assertThat(onContext.run(() -> other.take("victim", GONE))).as("the first to ask").isEqualTo(OTHER);
+    assertThat(onContext.run(() -> deputy.take("victim", GONE))).as("the deputy, asking second").isEqualTo(OTHER);
+    assertThat(onContext.run(() -> map.get("victim"))).as("the map, not repaired yet").isEqualTo(GONE);
     context.runOnContext(v -> repaired.complete());
     assertThat(eventually(() -> map.get("victim"), OTHER)).as("the map once repaired").isEqualTo(OTHER);
     assertThat(lost).isEmpty();
@@ -75,16 +77,16 @@ class HandoverTest {
     dropped = false;
     broker(DEPUTY);
     Handover other = broker(OTHER);
-    assertThat(onContext(() -> other.take("victim", GONE))).isEqualTo(GONE);
+    assertThat(onContext.run(() -> other.take("victim", GONE))).isEqualTo(GONE);
   }
 
   @Test
   void aTakerWhoseLoginTheMapGivesToAnotherLetsItsUserGo() {
-    onContext(() -> map.put("victim", "third")); // claimed through the map by a node whose view differed
+    onContext.run(() -> map.put("victim", "third")); // claimed through the map by a node whose view differed
     context.runOnContext(v -> repaired.complete());
     broker(DEPUTY);
     Handover other = broker(OTHER);
-    assertThat(onContext(() -> other.take("victim", GONE))).as("let in at once").isEqualTo(OTHER);
+    assertThat(onContext.run(() -> other.take("victim", GONE))).as("let in at once").isEqualTo(OTHER);
     assertThat(eventually(() -> Future.succeededFuture(String.join(",", lost)), "victim=third"))
       .as("told it lost the login").isEqualTo("victim=third");
   }
@@ -94,8 +96,8 @@ class HandoverTest {
     oldest = "silent"; // named by the member list, but no broker answers there
     context.runOnContext(v -> repaired.complete());
     Handover other = broker(OTHER);
-    assertThat(onContext(() -> other.take("victim", GONE))).isEqualTo(OTHER);
-    assertThat(onContext(() -> map.get("victim"))).isEqualTo(OTHER);
+    assertThat(onContext.run(() -> other.take("victim", GONE))).isEqualTo(OTHER);
+    assertThat(onContext.run(() -> map.get("victim"))).isEqualTo(OTHER);
   }
 
   /** A broker's handover named {@code name}, answering at its node's address as the deputy would. */
@@ -104,7 +106,7 @@ class HandoverTest {
     Handover.MemberList members = new Handover.MemberList(() -> node -> dropped && node.equals(GONE), brokers -> oldest);
     Handover handover = new Handover(name, members, new ClusterBus(vertx), claims, () -> Set.of(DEPUTY, OTHER),
       (login, holder) -> lost.add(login + "=" + holder));
-    onContext(() -> vertx.eventBus().<Event>consumer(BusAddresses.node(name), envelope -> {
+    onContext.run(() -> vertx.eventBus().<Event>consumer(BusAddresses.node(name), envelope -> {
       if (envelope.body() instanceof Event.Take take) {
         handover.asked(take, envelope);
       } else if (envelope.body() instanceof Event.Settled settled) {
@@ -117,22 +119,12 @@ class HandoverTest {
   /** Asks {@code read} every 10 ms until it gives {@code expected}, for at most 10 s; gives the last answer. */
   private String eventually(Supplier<Future<String>> read, String expected) {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String last = onContext(read);
+    String last = onContext.run(read);
     while (!expected.equals(last) && System.nanoTime() - end < 0) {
-      onContext(() -> vertx.timer(10, TimeUnit.MILLISECONDS));
-      last = onContext(read);
+      onContext.run(() -> vertx.timer(10, TimeUnit.MILLISECONDS));
+      last = onContext.run(read);
     }
     return last;
   }
 
-  /** Runs {@code operation} on the test's context and waits at most 10 s for its outcome. */
-  private <T> T onContext(Supplier<Future<T>> operation) {
-    Promise<T> outcome = Promise.promise();
-    context.runOnContext(v -> operation.get().onComplete(outcome));
-    try {
-      return outcome.future().await(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 }

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +32,7 @@ class LoginClaimsTest {
 
   private Vertx vertx;
   private Context context;
+  private OnContext onContext;
   private AsyncMap<String, String> map;
   private int running;
   private int peak;
@@ -41,7 +41,8 @@ class LoginClaimsTest {
   void slowMap(Vertx vertx) {
     this.vertx = vertx;
     context = vertx.getOrCreateContext();
-    AsyncMap<String, String> local = onContext(() -> vertx.sharedData().<String, String>getLocalAsyncMap("logins"));
+    onContext = new OnContext(context);
+    AsyncMap<String, String> local = onContext.run(() -> vertx.sharedData().<String, String>getLocalAsyncMap("logins"));
     // Each operation completes a millisecond after the local map's answer, as a cluster's would later.
     @SuppressWarnings("unchecked")
     AsyncMap<String, String> slow = (AsyncMap<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -63,12 +64,12 @@ class LoginClaimsTest {
     List<String> logins = IntStream.range(0, LOGINS).mapToObj(i -> "user" + i).toList();
     for (int i = 0; i < LOGINS; i += 2) { // the other side of the split won every other one
       String login = logins.get(i);
-      onContext(() -> map.put(login, "other"));
+      onContext.run(() -> map.put(login, "other"));
     }
     peak = 0;
     LoginClaims claims = new LoginClaims(map, "this", node -> false, () -> { }, login -> Future.succeededFuture());
     Map<String, String> holders = new HashMap<>();
-    onContext(() -> claims.claimAll(logins, (login, ar) -> {
+    onContext.run(() -> claims.claimAll(logins, (login, ar) -> {
       assertThat(holders.put(login, ar.result())).as("%s answered twice", login).isNull();
     }));
     assertThat(peak).isEqualTo(LoginClaims.AT_ONCE);
@@ -85,20 +86,20 @@ class LoginClaimsTest {
     for (int i = 0; i < LOGINS; i++) {
       String login = "user" + i;
       logins.add(login);
-      onContext(() -> map.put(login, "gone"));
+      onContext.run(() -> map.put(login, "gone"));
     }
-    onContext(() -> map.put("kept", "other"));
+    onContext.run(() -> map.put("kept", "other"));
     peak = 0;
     LoginClaims claims = new LoginClaims(map, "this", node -> node.equals("gone"), () -> { }, login -> Future.succeededFuture());
-    assertThat(onContext(() -> claims.releaseAll("gone"))).isEqualTo(LOGINS);
+    assertThat(onContext.run(() -> claims.releaseAll("gone"))).isEqualTo(LOGINS);
     assertThat(peak).isEqualTo(LoginClaims.AT_ONCE);
-    assertThat(onContext(() -> map.entries())).isEqualTo(Map.of("kept", "other"));
+    assertThat(onContext.run(() -> map.entries())).isEqualTo(Map.of("kept", "other"));
   }
 
   @Test
   void aGoneNodesLoginIsTakenAndFreedOnlyOnceItsPlaceInTheMapIsRepaired() {
-    onContext(() -> map.put("alice", "gone"));
-    onContext(() -> map.put("bob", "gone"));
+    onContext.run(() -> map.put("alice", "gone"));
+    onContext.run(() -> map.put("bob", "gone"));
     Promise<Void> repaired = Promise.promise();
     List<String> asked = new ArrayList<>();
     LoginClaims claims = new LoginClaims(map, "this", node -> node.equals("gone"), () -> { }, login -> {
@@ -111,25 +112,15 @@ class LoginClaimsTest {
       claims.claim("alice").onComplete(claimed);
       claims.freeAll(List.of("bob"), "gone").onComplete(freed);
     });
-    onContext(() -> vertx.timer(50, TimeUnit.MILLISECONDS)); // the map answers in 1 ms: both would be done
+    onContext.run(() -> vertx.timer(50, TimeUnit.MILLISECONDS)); // the map answers in 1 ms: both would be done
     assertThat(claimed.future().isComplete()).as("alice taken before her place is repaired").isFalse();
     assertThat(freed.future().isComplete()).as("bob freed before his place is repaired").isFalse();
-    assertThat(onContext(() -> map.get("alice"))).isEqualTo("gone");
+    assertThat(onContext.run(() -> map.get("alice"))).isEqualTo("gone");
     context.runOnContext(v -> repaired.complete());
-    assertThat(onContext(() -> claimed.future())).isEqualTo("this");
-    onContext(() -> freed.future());
-    assertThat(onContext(() -> map.get("bob"))).isNull();
+    assertThat(onContext.run(() -> claimed.future())).isEqualTo("this");
+    onContext.run(() -> freed.future());
+    assertThat(onContext.run(() -> map.get("bob"))).isNull();
     assertThat(asked).containsExactlyInAnyOrder("alice", "bob");
   }
 
-  /** Runs {@code operation} on the test's context and waits at most 30 s for its outcome. */
-  private <T> T onContext(Supplier<Future<T>> operation) {
-    Promise<T> outcome = Promise.promise();
-    context.runOnContext(v -> operation.get().onComplete(outcome));
-    try {
-      return outcome.future().await(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 }

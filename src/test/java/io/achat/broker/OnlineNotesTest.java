@@ -13,7 +13,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,18 +27,20 @@ class OnlineNotesTest {
 
   private Vertx vertx;
   private Context context;
+  private OnContext onContext;
   private OnlineNotes notes;
 
   @BeforeEach
   void brokers(Vertx vertx) {
     this.vertx = vertx;
     context = vertx.getOrCreateContext();
+    onContext = new OnContext(context);
     EventCodec.registerAll(vertx);
-    notes = onContext(() -> Future.succeededFuture(new OnlineNotes(new ClusterBus(vertx))));
+    notes = onContext.run(() -> Future.succeededFuture(new OnlineNotes(new ClusterBus(vertx))));
     // "answers" notes at once; "leaving" takes them and never answers, as a node on its way out.
-    onContext(() -> vertx.eventBus().<Event>consumer(BusAddresses.node("answers"), envelope -> envelope.reply(null))
+    onContext.run(() -> vertx.eventBus().<Event>consumer(BusAddresses.node("answers"), envelope -> envelope.reply(null))
       .completion());
-    onContext(() -> vertx.eventBus().<Event>consumer(BusAddresses.node("leaving"), envelope -> { }).completion());
+    onContext.run(() -> vertx.eventBus().<Event>consumer(BusAddresses.node("leaving"), envelope -> { }).completion());
   }
 
   @Test
@@ -47,11 +48,11 @@ class OnlineNotesTest {
     Promise<Void> noted = Promise.promise();
     context.runOnContext(v -> notes.send(new Event.Online("here", "alice"), List.of("answers", "leaving"))
       .onComplete(noted));
-    onContext(() -> vertx.timer(300, TimeUnit.MILLISECONDS));
+    onContext.run(() -> vertx.timer(300, TimeUnit.MILLISECONDS));
     assertThat(noted.future().isComplete()).as("noted while 'leaving' has not answered").isFalse();
     long gone = System.nanoTime();
     context.runOnContext(v -> notes.gone("leaving"));
-    onContext(noted::future);
+    onContext.run(noted::future);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gone)).as("ms from gone until noted")
       .isLessThan(1000);
   }
@@ -59,19 +60,9 @@ class OnlineNotesTest {
   @Test
   void aBrokerThatNeverAnswersHoldsTheNoteForTwoSecondsAtMost() {
     long start = System.nanoTime();
-    onContext(() -> notes.send(new Event.Online("here", "bob"), List.of("leaving")));
+    onContext.run(() -> notes.send(new Event.Online("here", "bob"), List.of("leaving")));
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms until noted")
       .isBetween(1500L, 5000L);
   }
 
-  /** Runs {@code operation} on the test's context and waits at most 10 s for its outcome. */
-  private <T> T onContext(Supplier<Future<T>> operation) {
-    Promise<T> outcome = Promise.promise();
-    context.runOnContext(v -> operation.get().onComplete(outcome));
-    try {
-      return outcome.future().await(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 }
