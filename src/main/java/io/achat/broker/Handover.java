@@ -120,7 +120,8 @@ final class Handover {
   Future<String> take(String login, String from) {
     Event.Take take = new Event.Take(login, from, node);
     String deputy = members.oldest().apply(brokers.get());
-    Future<String> answer = deputy == null || deputy.equals(node)
+    boolean here = deputy == null || deputy.equals(node);
+    Future<String> answer = here
       ? Future.succeededFuture(grant(take))
       : bus.<String>request(BusAddresses.node(deputy), take, ASK).map(Message::body);
     return answer.transform(ar -> {
@@ -130,7 +131,12 @@ final class Handover {
       if (ar.result().equals(node)) {
         orphans.remove(login); // later claims of it here follow this one through the map
         claims.takeOver(login, from).onComplete(written -> {
-          settle(deputy, login);
+          Event.Settled settled = new Event.Settled(login, node);
+          if (here) {
+            written(settled);
+          } else {
+            bus.send(BusAddresses.node(deputy), settled);
+          }
           if (written.failed()) {
             log.warn("'{}', taken from node {} that is gone, could not be written in the map of logins: {}", login, from,
               written.cause().toString());
@@ -141,14 +147,6 @@ final class Handover {
       }
       return Future.succeededFuture(ar.result());
     });
-  }
-
-  private void settle(String deputy, String login) {
-    if (deputy == null || deputy.equals(node)) {
-      written(new Event.Settled(login, node));
-    } else {
-      bus.send(BusAddresses.node(deputy), new Event.Settled(login, node));
-    }
   }
 
   /** As the deputy, answers {@code take}: fails without the member list, so that the asker claims through the map. */
