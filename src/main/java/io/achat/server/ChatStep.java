@@ -12,7 +12,8 @@ import java.util.function.LongConsumer;
  * The lines of one logged-in user after the login: each a message for the broker to route, or an
  * answer for the sender alone, which goes through the broker too so that it comes in line order.
  * What the broker has not routed yet counts against the user's {@link InboundCredit}; when the
- * credit is spent or given back, {@code creditTurned} runs, and the connection reads or not.
+ * credit is spent or given back, and when its {@link TurnShare} of the loop is, {@code creditTurned}
+ * runs, and the connection reads or not.
  */
 final class ChatStep {
 
@@ -20,18 +21,20 @@ final class ChatStep {
   private final PeerId peer;
   private final String login;
   private final InboundCredit credit;
+  private final TurnShare share;
   /** Counts bytes against the user's memory (negative: no longer). */
   private final LongConsumer hold;
   private final Runnable creditTurned;
   /** Its messages as their recipients get them, made at its first message. */
   private FromLines from;
 
-  ChatStep(BrokerOutbox broker, PeerId peer, String login, InboundCredit credit, LongConsumer hold,
+  ChatStep(BrokerOutbox broker, PeerId peer, String login, InboundCredit credit, TurnShare share, LongConsumer hold,
            Runnable creditTurned) {
     this.broker = broker;
     this.peer = peer;
     this.login = login;
     this.credit = credit;
+    this.share = share;
     this.hold = hold;
     this.creditTurned = creditTurned;
   }
@@ -71,7 +74,7 @@ final class ChatStep {
   private void send(Event event, int bytes) {
     hold.accept(bytes);
     broker.send(event);
-    if (credit.sent(bytes)) {
+    if (credit.sent(bytes) | share.sent(bytes)) {
       creditTurned.run();
     }
   }

@@ -34,6 +34,7 @@ final class Connection implements LoginStep.Outcome {
   private final ConnectionState state = new ConnectionState(this::uncounted);
   private final Output output;
   private final InboundCredit credit;
+  private final TurnShare share;
   private final LoginStep loginStep;
   private final Inbound inbound;
   private String login;
@@ -51,6 +52,7 @@ final class Connection implements LoginStep.Outcome {
     this.slot = slot;
     this.peer = new PeerId(context.inbox(), id);
     this.credit = new InboundCredit(config.maxInFlightBytes());
+    this.share = new TurnShare(context.vertx(), this::updateReading);
     this.output = new Output(link, metrics, this::hold);
     this.loginStep = new LoginStep(context, link, state, this);
     this.inbound = new Inbound(context, this, state, link);
@@ -137,7 +139,7 @@ final class Connection implements LoginStep.Outcome {
   @Override
   public void join(String name) {
     login = name;
-    chat = new ChatStep(context.broker(), peer, name, credit, this::hold, this::updateReading);
+    chat = new ChatStep(context.broker(), peer, name, credit, share, this::hold, this::updateReading);
     move(Chat.JOINING);
     context.broker().send(new Event.NewPeer(peer, login));
   }
@@ -167,10 +169,11 @@ final class Connection implements LoginStep.Outcome {
 
   /**
    * Reads only while the login is settled and the broker keeps up with this client; otherwise
-   * the parser holds what it has and stops reading the socket, so TCP slows the client down.
+   * the parser holds what it has and stops reading the socket, so TCP slows the client down. A
+   * client that spent its share of this turn of the loop waits for the next.
    */
   private void updateReading() {
-    link.reading(state.reads() && !credit.spent());
+    link.reading(state.reads() && !credit.spent() && !share.spent());
   }
 
   /** Moves the chat on, and reads or not as the new step says. */
