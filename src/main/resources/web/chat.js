@@ -1,6 +1,7 @@
 // a-chat web client: the chat's line protocol over a WebSocket at /ws.
 // First frame: the login name. Then one frame per line, "bob, carol: text".
-// The server answers with "from alice: text" and "error: ..." frames.
+// The server answers with "from alice: text" and "error: ..." frames, and tells the names on the
+// watch list ("/watch bob, carol") as "online: bob" and "offline: bob".
 'use strict';
 
 (() => {
@@ -17,6 +18,10 @@
   const chatHint = $('chat-hint');
   const log = $('log');
   const statusLine = $('status');
+  const people = $('people');
+  const watchForm = $('watch-form');
+  const watchInput = $('watch');
+  const watchedList = $('watched');
 
   const HINT = chatHint.textContent;
   // The server's maxLineLength, which it writes into the page it serves.
@@ -30,6 +35,8 @@
   let attempt = 0;     // reconnect attempts since the last accepted login
   let retryTimer = 0;
   let confirmTimer = 0;
+  // The watch list, kept across reconnects: name -> its <button>, whose class says online or not.
+  const watched = new Map();
 
   const wsUrl = () =>
     (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws';
@@ -68,6 +75,54 @@
     }
   }
 
+  // "online: a, b" or "offline: a": lights up or greys the names on the watch list.
+  function presenceLine(line) {
+    const online = line.startsWith('online: ');
+    const names = line.slice(online ? 8 : 9);
+    for (const n of names ? names.split(', ') : []) {
+      const button = watched.get(n);
+      if (button) {
+        button.classList.toggle('online', online);
+        button.title = n + (online ? ' is online' : ' is offline');
+      }
+    }
+  }
+
+  function sendCommand(line) {
+    if (conn && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(line);
+  }
+
+  function watch(names) {
+    const added = names.filter((n) => !watched.has(n));
+    for (const n of added) {
+      const li = document.createElement('li');
+      const person = document.createElement('button');
+      person.type = 'button';
+      person.className = 'person';
+      person.textContent = n;
+      person.title = n + ' is offline';
+      person.addEventListener('click', () => {
+        toInput.value = n;
+        textInput.focus();
+      });
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'unwatch';
+      remove.textContent = '×';
+      remove.setAttribute('aria-label', 'Stop watching ' + n);
+      remove.addEventListener('click', () => {
+        watched.delete(n);
+        li.remove();
+        sendCommand('/unwatch ' + n);
+        watchInput.focus();
+      });
+      li.append(person, remove);
+      watchedList.append(li);
+      watched.set(n, person);
+    }
+    if (added.length) sendCommand('/watch ' + added.join(', '));
+  }
+
   function setStatus(text) { statusLine.textContent = text; }
 
   function hint(text) {
@@ -79,6 +134,7 @@
   function showChat() {
     loginForm.hidden = true;
     chatForm.hidden = false;
+    people.hidden = false;
     joinButton.disabled = false;
     hint('');
     (toInput.value.trim() ? textInput : toInput).focus();
@@ -91,6 +147,8 @@
     clearTimeout(retryTimer);
     clearTimeout(confirmTimer);
     chatForm.hidden = true;
+    people.hidden = true;
+    for (const button of watched.values()) button.classList.remove('online');
     loginForm.hidden = false;
     joinButton.disabled = false;
     loginError.textContent = error || '';
@@ -111,6 +169,8 @@
       if (conn !== c) return;
       c.opened = true;
       c.ws.send(password ? name + ' ' + password : name);
+      // The watch list outlives a connection: the server is told it again.
+      if (watched.size) c.ws.send('/watch ' + [...watched.keys()].join(', '));
       if (!relogin) {
         // The server accepts a login silently: treat the open socket as joined.
         setStatus('connected as ' + name);
@@ -138,6 +198,10 @@
     } else {
       c.lastError = null;
       loginAccepted(c);
+      if (line.startsWith('online: ') || line.startsWith('offline: ')) {
+        presenceLine(line);
+        return;
+      }
     }
     addServerLine(line);
   }
@@ -155,6 +219,7 @@
   function closed(c) {
     clearTimeout(confirmTimer);
     conn = null;
+    for (const button of watched.values()) button.classList.remove('online');  // told again on the next login
     const err = c.lastError;
     // An error that closes the socket before any line was sent answers the login.
     const refused = err !== null && (c.sent === 0 || /^error: (login|server full)/.test(err));
@@ -224,6 +289,14 @@
     hint('');
     textInput.value = '';
     textInput.focus();
+  });
+
+  watchForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const names = oneLine(watchInput.value).split(',').map((n) => n.trim()).filter((n) => n);
+    watchInput.value = '';
+    watch([...new Set(names)]);
+    watchInput.focus();
   });
 
   leaveButton.addEventListener('click', () => {

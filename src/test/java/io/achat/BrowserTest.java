@@ -17,6 +17,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -39,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The web page in a real browser: Debian's chromium driven by its chromium-driver, against a
- * deployed server, with an nc-style TCP client on the other side. Saves a screenshot of the page
- * at phone size to {@code target/web-client.png}.
+ * deployed server, with an nc-style TCP client on the other side. Saves screenshots of the page
+ * at phone size: the join form to {@code target/web-join.png}, a chat with its watch list to
+ * {@code target/web-client.png}.
  */
 @ExtendWith(VertxExtension.class)
 class BrowserTest {
@@ -48,6 +50,8 @@ class BrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOT = Path.of("target", "web-client.png");
+  private static final Path JOIN_SCREENSHOT = Path.of("target", "web-join.png");
+  private static final Dimension PHONE = new Dimension(390, 844);
 
   private WebDriver browser;
   private WebDriverWait wait;
@@ -73,7 +77,7 @@ class BrowserTest {
       .build();
     browser = new ChromeDriver(service, options);
     // Phone-sized: the page must work there.
-    browser.manage().window().setSize(new Dimension(390, 844));
+    browser.manage().window().setSize(PHONE);
     wait = new WebDriverWait(browser, Duration.ofSeconds(20));
   }
 
@@ -136,10 +140,55 @@ class BrowserTest {
       assertThat(browser.findElements(By.cssSelector("#log img, #log b, #log script"))).isEmpty();
       assertThat(browser.getTitle()).isEqualTo("a-chat");
       assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
-
-      Files.createDirectories(SCREENSHOT.getParent());
-      Files.write(SCREENSHOT, ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
+  }
+
+  @Test
+  void theJoinFormSetsEachFieldBesideItsOwnLabelOnAPhoneAndADesktop(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(900, 700), PHONE)) {
+      browser.manage().window().setSize(size);
+      browser.get(server.webUrl());
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+      besideItsLabel("login", size);
+      besideItsLabel("password", size);
+    }
+    screenshot(JOIN_SCREENSHOT);
+  }
+
+  @Test
+  void aWatchedNameLightsUpWhileOnlineAndAClickOnItStartsAMessage(Vertx vertx) throws Exception {
+    ChatServerFixture server = ChatServerFixture.deploy(vertx, new JsonObject().put("webPort", -1));
+    browser.get(server.webUrl());
+    focused().sendKeys("alice", Keys.ENTER);
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("people")));
+    browser.findElement(By.id("watch")).sendKeys("bob, carol, bob", Keys.ENTER);
+    awaitPeople("bob:offline", "carol:offline");
+    try (LineClient bob = server.login("bob")) {
+      awaitPeople("bob:online", "carol:offline");
+      person("bob").click();
+      assertThat(browser.findElement(By.id("to")).getDomProperty("value")).isEqualTo("bob");
+      assertThat(focused().getAttribute("id")).isEqualTo("text");
+      focused().sendKeys("I saw you come in", Keys.ENTER);
+      assertThat(bob.readLine()).isEqualTo("from alice: I saw you come in");
+      bob.send("alice: hello");
+      awaitLine("from", "from bob: hello");
+      screenshot(SCREENSHOT);
+      try (LineClient carol = server.login("carol")) {
+        awaitPeople("bob:online", "carol:online");
+      }
+      awaitPeople("bob:online", "carol:offline");
+    }
+    awaitPeople("bob:offline", "carol:offline");
+    browser.findElement(By.cssSelector("button[aria-label='Stop watching carol']")).click();
+    awaitPeople("bob:offline");
+    try (LineClient carol = server.login("carol")) {
+      // The server was told: carol's coming is no longer sent (the page would ignore it anyway).
+      assertThat(carol.sync()).isEmpty();
+      awaitPeople("bob:offline");
+    }
+    assertThat(lines()).as("presence lines light names up; they are not log lines")
+      .noneMatch(line -> line.contains("online:") || line.contains("offline:"));
   }
 
   @Test
@@ -177,6 +226,41 @@ class BrowserTest {
       wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
       assertThat(focused().getAttribute("id")).isEqualTo("login");
     }
+  }
+
+  /** The field {@code id} sits right of its label, on the label's row, at {@code size}. */
+  private void besideItsLabel(String id, Dimension size) {
+    Rectangle label = browser.findElement(By.cssSelector("label[for='" + id + "']")).getRect();
+    Rectangle field = browser.findElement(By.id(id)).getRect();
+    int labelMiddle = label.getY() + label.getHeight() / 2;
+    assertThat(labelMiddle).as("the middle of %s's label, %s wide, within its field's row (y %d, height %d)", id,
+        size.getWidth(), field.getY(), field.getHeight())
+      .isBetween(field.getY(), field.getY() + field.getHeight());
+    assertThat(label.getX() + label.getWidth()).as("%s's label ends left of its field, %s wide", id, size.getWidth())
+      .isLessThanOrEqualTo(field.getX());
+  }
+
+  private WebElement person(String name) {
+    return browser.findElement(By.xpath("//ul[@id='watched']//button[@class='person' or contains(@class,'person ')]"
+      + "[text()='" + name + "']"));
+  }
+
+  /** Waits until the watch list shows exactly {@code expected}, each {@code name:online} or {@code name:offline}, in order. */
+  private void awaitPeople(String... expected) {
+    List<String> want = List.of(expected);
+    wait.withMessage(() -> "the watch list is not " + want + " but " + people()).until(d -> people().equals(want));
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> people() {
+    return (List<String>) ((JavascriptExecutor) browser).executeScript(
+      "return Array.from(document.querySelectorAll('#watched .person'))"
+        + ".map(b => b.textContent + ':' + (b.classList.contains('online') ? 'online' : 'offline'));");
+  }
+
+  private void screenshot(Path file) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.write(file, ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
   }
 
   private WebElement focused() {

@@ -87,10 +87,17 @@ class ClusterFailoverIT {
         cluster.start();
         // At once: Hazelcast is still moving partitions to node 3.
         List<LineClient> victims = loginVictims(cluster, VICTIMS + 1);
-        try {
+        try (LineClient presence = LineClient.login(HOST, cluster.port(1), "presence")) {
           awaitSeen(watcher, ABSENT);
+          presence.send("/watch " + ABSENT);
+          assertThat(presence.readLine()).isEqualTo("online: " + ABSENT);
           cluster.node(2).signal("KILL");
           long signalled = System.nanoTime();
+          assertThat(presence.readLine()).as("a watcher on node 2").isEqualTo("offline: " + ABSENT);
+          double told = (System.nanoTime() - signalled) / 1e9;
+          System.out.printf(Locale.ROOT, "killRightAfterAJoin: a watcher of '%s' on node 2 told it is offline %.2f s after"
+            + " kill -9%n", ABSENT, told);
+          assertThat(told).as("seconds from kill -9 until a watcher of %s is told", ABSENT).isLessThan(KILL_SECONDS);
           allLetInAgain(cluster, signalled, KILL_POLL_SECONDS, KILL_SECONDS, "kill -9");
 
           double absent = awaitNotConnected(watcher, ABSENT, signalled, KILL_POLL_SECONDS);

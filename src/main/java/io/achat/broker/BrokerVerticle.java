@@ -37,6 +37,7 @@ public final class BrokerVerticle extends VerticleBase {
   private long drainTimeoutMillis;
   private TurnOutbox outbox;
   private Drain drain;
+  private Presence presence;
   /** {@code null} on a Vert.x that is not clustered. */
   private ClusterRouting cluster;
 
@@ -57,6 +58,7 @@ public final class BrokerVerticle extends VerticleBase {
     return ChatConfig.of(vertx, config())
       .compose(loaded -> {
         drainTimeoutMillis = loaded.drainTimeoutMillis();
+        presence = new Presence(this::online, outbox, metrics, loaded.maxWatched(), loaded.maxLoginLength());
         if (!vertx.isClustered()) {
           return Future.succeededFuture();
         }
@@ -117,7 +119,30 @@ public final class BrokerVerticle extends VerticleBase {
       answerAndCredit(reply.to(), reply.login(), reply.line(), reply.line().length());
     } else if (event instanceof Event.Disconnect gone) {
       leave(gone);
+    } else if (event instanceof Event.Ask ask) {
+      Recipient asker = peers.get(ask.login());
+      if (asker != null && asker.id.equals(ask.from())) {
+        presence.ask(asker, ask);
+      }
+      outbox.routed(ask.from(), ask.bytes());
     }
+  }
+
+  /** Whether {@code login} is online here or, as far as this node knows, on another node. */
+  private boolean online(String login) {
+    return peers.containsKey(login) || cluster != null && cluster.elsewhere(login);
+  }
+
+  private void joined(String login, Recipient user) {
+    peers.put(login, user);
+    presence.changed(login);
+  }
+
+  /** {@code user}, logged in as {@code login}, is no longer a user here. */
+  private void gone(String login, Recipient user) {
+    peers.remove(login, user);
+    presence.left(user);
+    presence.changed(login);
   }
 
   private void join(Event.NewPeer joining) {
@@ -126,7 +151,7 @@ public final class BrokerVerticle extends VerticleBase {
     if (peers.containsKey(login) || cluster != null && cluster.claiming(login)) {
       refuse(peer, Refusal.TAKEN, Replies.taken(login));
     } else if (cluster == null) {
-      peers.put(login, new Recipient(peer, outbox.loop(peer.loop())));
+      joined(login, new Recipient(peer, outbox.loop(peer.loop())));
       outbox.add(peer.loop(), Delivery.Joined.accepted(peer.connection()));
     } else {
       cluster.claim(login).onComplete(claim -> claimed(joining, claim));
@@ -145,7 +170,7 @@ public final class BrokerVerticle extends VerticleBase {
       cluster.release(login);
       refuse(peer, Refusal.SHUTTING_DOWN, "server is shutting down");
     } else {
-      peers.put(login, new Recipient(peer, outbox.loop(peer.loop())));
+      joined(login, new Recipient(peer, outbox.loop(peer.loop())));
       cluster.online(login)
         .onComplete(ar -> outbox.add(peer.loop(), Delivery.Joined.accepted(peer.connection())));
     }
@@ -157,6 +182,7 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private void route(Event.Message message) {
+    presence.sending(message.login());
     List<String> missing = null;
     List<String> remote = null;
     for (String name : message.recipients()) {
@@ -212,7 +238,7 @@ public final class BrokerVerticle extends VerticleBase {
   private void leave(Event.Disconnect gone) {
     Recipient recipient = peers.get(gone.login());
     if (recipient != null && recipient.id.equals(gone.peer())) {
-      peers.remove(gone.login());
+      gone(gone.login(), recipient);
       recipient.flush();
       if (cluster != null) {
         cluster.offline(gone.login());
@@ -223,6 +249,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   /** The end of the broker's turn: the other nodes' lines, then the accept loops'. */
   private void endTurn() {
+    presence.endTurn();
     if (cluster != null) {
       cluster.flush();
     }
@@ -236,8 +263,10 @@ public final class BrokerVerticle extends VerticleBase {
   private void drained() {
     if (cluster != null) {
       // What was routed to them this turn is still flushed below.
-      peers.keySet().forEach(cluster::offline);
-      peers.clear();
+      new HashMap<>(peers).forEach((login, user) -> {
+        gone(login, user);
+        cluster.offline(login);
+      });
     }
     endTurn();
   }
@@ -262,10 +291,15 @@ public final class BrokerVerticle extends VerticleBase {
 
     @Override
     public void displace(String login, Recipient user, Buffer why) {
-      peers.remove(login, user);
+      gone(login, user);
       outbox.answer(user, why);
       user.flush();
       outbox.add(user.loop, new Delivery.Displaced(user.id.connection()));
+    }
+
+    @Override
+    public void elsewhereChanged(String login) {
+      presence.changed(login);
     }
   }
 }

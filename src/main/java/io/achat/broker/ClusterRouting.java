@@ -45,7 +45,7 @@ final class ClusterRouting {
   private MergeCheck mergeCheck;
   /** What becomes of the logins of nodes that are gone. */
   private Handover handover;
-  private final Directory directory = new Directory();
+  private final Directory directory;
   private final Set<String> claiming = new HashSet<>();
   private final Forwarding forwarding;
   private final OnlineNotes onlineNotes;
@@ -66,6 +66,7 @@ final class ClusterRouting {
     this.vertx = vertx;
     this.users = users;
     this.metrics = metrics;
+    this.directory = new Directory(users::elsewhereChanged);
     this.bus = new ClusterBus(vertx);
     clusterMembers = ClusterMembers.of(vertx);
     this.node = clusterMembers != null ? clusterMembers.nodeName() : UUID.randomUUID().toString();

@@ -11,7 +11,7 @@ import java.util.List;
 public record Delivery(List<Part> parts) {
 
   /** One item for one connection of the loop. */
-  public sealed interface Part permits Lines, Joined, Routed, Released, Displaced {
+  public sealed interface Part permits Lines, Joined, Routed, Released, Displaced, Watching {
     long connection();
   }
 
@@ -42,6 +42,10 @@ public record Delivery(List<Part> parts) {
   public record Routed(long connection, int bytes) implements Part {
   }
 
+  /** The broker holds about {@code bytes} for the connection's watch list now (maxClientMemory counts them). */
+  public record Watching(long connection, int bytes) implements Part {
+  }
+
   /** The answer to {@link Event.Disconnect}: everything for the connection is in the parts before. */
   public record Released(long connection) implements Part {
   }
@@ -68,6 +72,8 @@ public record Delivery(List<Part> parts) {
         out.appendByte((byte) 4).appendLong(p.connection());
       } else if (part instanceof Displaced p) {
         out.appendByte((byte) 5).appendLong(p.connection());
+      } else if (part instanceof Watching p) {
+        out.appendByte((byte) 6).appendLong(p.connection()).appendInt(p.bytes());
       }
     }
   }
@@ -84,6 +90,7 @@ public record Delivery(List<Part> parts) {
         case 3 -> new Routed(connection, in.i32());
         case 4 -> new Released(connection);
         case 5 -> new Displaced(connection);
+        case 6 -> new Watching(connection, in.i32());
         default -> throw new IllegalArgumentException("not an a-chat delivery part: tag " + tag);
       };
     }

@@ -4,16 +4,24 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * This broker's copy of where the users of the other nodes are (login → node), kept current by
  * the {@link Event.Online} and {@link Event.Offline} events every broker publishes, so that a
- * message is routed with local lookups only. Used on the broker's context only.
+ * message is routed with local lookups only. Each login that comes or goes is told to a listener
+ * (the broker's {@link Presence}). Used on the broker's context only.
  */
 final class Directory {
 
   private final Map<String, String> nodeOf = new HashMap<>();
   private final Map<String, Set<String>> loginsOf = new HashMap<>();
+  private final Consumer<String> changed;
+
+  /** {@code changed} hears each login that came or went. */
+  Directory(Consumer<String> changed) {
+    this.changed = changed;
+  }
 
   /** The node {@code login} is on, or {@code null} if it is on none but this one's. */
   String nodeOf(String login) {
@@ -26,11 +34,15 @@ final class Directory {
       remove(login, before);
     }
     loginsOf.computeIfAbsent(node, n -> new HashSet<>()).add(login);
+    if (before == null) {
+      changed.accept(login);
+    }
   }
 
   void offline(String login, String node) {
     if (nodeOf.remove(login, node)) {
       remove(login, node);
+      changed.accept(login);
     }
   }
 
@@ -40,7 +52,11 @@ final class Directory {
     if (logins == null) {
       return Set.of();
     }
-    logins.forEach(login -> nodeOf.remove(login, node));
+    logins.forEach(login -> {
+      if (nodeOf.remove(login, node)) {
+        changed.accept(login);
+      }
+    });
     return logins;
   }
 

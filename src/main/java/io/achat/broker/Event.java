@@ -1,5 +1,6 @@
 package io.achat.broker;
 
+import io.achat.protocol.ChatLine;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  */
 public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply, Event.Disconnect, Event.Events,
   Event.LoopStarted, Event.Drain, Event.Forward, Event.Ack, Event.Online, Event.Offline,
-  Event.Hello, Event.Back, Event.Take, Event.Settled {
+  Event.Hello, Event.Back, Event.Take, Event.Settled, Event.Ask {
 
   /** The client on {@code peer} asks for {@code login}; answered with {@link Delivery.Joined}. */
   record NewPeer(PeerId peer, String login) implements Event {
@@ -31,6 +32,14 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
    * client gets the answers to its lines in the order it sent them.
    */
   record Reply(PeerId to, String login, Buffer line) implements Event {
+  }
+
+  /**
+   * A command of the user logged in as {@code login} on {@code from}: {@code /who}, {@code /watch}
+   * or {@code /unwatch} with its names ({@link Presence}). Answered like a {@link Reply}, in line
+   * order; {@code bytes} of the sender's credit come back once it is.
+   */
+  record Ask(PeerId from, String login, ChatLine.Verb verb, List<String> names, int bytes) implements Event {
   }
 
   /**
@@ -179,6 +188,13 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       out.appendByte((byte) 15);
       Wire.string(out, e.login());
       Wire.string(out, e.node());
+    } else if (event instanceof Ask e) {
+      out.appendByte((byte) 16);
+      e.from().write(out);
+      Wire.string(out, e.login());
+      out.appendByte((byte) e.verb().ordinal());
+      Wire.strings(out, e.names());
+      out.appendInt(e.bytes());
     }
   }
 
@@ -217,6 +233,7 @@ public sealed interface Event permits Event.NewPeer, Event.Message, Event.Reply,
       case 13 -> new Back(in.string());
       case 14 -> new Take(in.string(), in.string(), in.string());
       case 15 -> new Settled(in.string(), in.string());
+      case 16 -> new Ask(PeerId.read(in), in.string(), ChatLine.Verb.values()[in.tag()], in.strings(), in.i32());
       default -> throw new IllegalArgumentException("not an a-chat event: tag " + tag);
     };
   }

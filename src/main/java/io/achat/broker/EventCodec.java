@@ -34,7 +34,7 @@ public final class EventCodec<T> implements MessageCodec<T, T> {
     for (Class<? extends Event> type : List.of(Event.NewPeer.class, Event.Message.class, Event.Reply.class,
       Event.Disconnect.class, Event.Events.class, Event.LoopStarted.class, Event.Drain.class, Event.Forward.class,
       Event.Ack.class, Event.Online.class, Event.Offline.class, Event.Hello.class,
-      Event.Back.class, Event.Take.class, Event.Settled.class)) {
+      Event.Back.class, Event.Take.class, Event.Settled.class, Event.Ask.class)) {
       codecs.put(type, event(type));
     }
     codecs.put(Delivery.class, new EventCodec<>(Delivery.class, Delivery::write, Delivery::read));

@@ -30,4 +30,7 @@ interface LocalUsers {
    * ({@link Delivery.Displaced}). The login is not given back, as this node does not hold it.
    */
   void displace(String login, Recipient user, Buffer why);
+
+  /** {@code login} came to or left another node, as far as this node knows. */
+  void elsewhereChanged(String login);
 }

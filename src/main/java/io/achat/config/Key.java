@@ -41,6 +41,9 @@ public final class Key<T> {
   public static final Key<Integer> MAX_LOGIN_LENGTH = integer("maxLoginLength", 32,
     "longest login, in characters (code points)")
     .rule(n -> n >= 1, "must be at least 1");
+  public static final Key<Integer> MAX_WATCHED = integer("maxWatched", 100,
+    "names one connection may watch (`/watch`); past it `error: watch list is full (N)`; `0`: no watching")
+    .rule(n -> n >= 0 && n <= 10_000, "must be 0 to 10000");
   public static final Key<Integer> MAX_LINE_LENGTH = integer("maxLineLength", 8192,
     "longest line, in bytes without the line end; at least 64")
     .rule(n -> n >= 64, "must be at least 64");

@@ -45,6 +45,10 @@ public abstract class Settings {
     return get(Key.MAX_LOGIN_LENGTH);
   }
 
+  public int maxWatched() {
+    return get(Key.MAX_WATCHED);
+  }
+
   public int maxLineLength() {
     return get(Key.MAX_LINE_LENGTH);
   }

@@ -56,6 +56,8 @@ public final class ChatMetrics implements Shareable {
   final LongAdder notConnected = new LongAdder();
   final LongAdder slowConsumers = new LongAdder();
   final LongAdder linesTooLong = new LongAdder();
+  final AtomicInteger watched = new AtomicInteger();
+  final LongAdder presenceLines = new LongAdder();
   final Map<Eviction, LongAdder> evictions = new EnumMap<>(Eviction.class);
   private volatile AtomicLong clientMemory = new AtomicLong();
   private volatile long clientMemoryBudget;
@@ -118,6 +120,14 @@ public final class ChatMetrics implements Shareable {
     }
     if (notConnectedReplies > 0) {
       notConnected.add(notConnectedReplies);
+    }
+  }
+
+  /** The names on this node's watch lists now, and {@code told} more lines telling watchers who came or went. */
+  public void presence(int watchedNames, long told) {
+    watched.set(watchedNames);
+    if (told > 0) {
+      presenceLines.add(told);
     }
   }
 

@@ -45,6 +45,10 @@ public final class PrometheusMeters implements Shareable {
     counter("achat.deliveries", metrics.deliveries, "Lines handed to this node's users, one per recipient")
       .register(registry);
     counter("achat.not.connected.replies", metrics.notConnected, "'error: not connected' answers").register(registry);
+    Gauge.builder("achat.watched.names", metrics.watched, AtomicInteger::get)
+      .description("Names on the watch lists of this node's users (/watch)").register(registry);
+    counter("achat.presence.lines", metrics.presenceLines,
+      "'online:' and 'offline:' lines telling watchers on this node that a watched name came or went").register(registry);
     counter("achat.slow.consumers", metrics.slowConsumers, "Users cut off for not reading (maxQueuedBytes)")
       .register(registry);
     counter("achat.lines.too.long", metrics.linesTooLong, "Connections ended by a line longer than maxLineLength")

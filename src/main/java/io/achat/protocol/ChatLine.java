@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What one line from a logged-in client means: {@code name1, name2, ... nameN: text}.
- * Pure parsing, no I/O.
+ * What one line from a logged-in client means: {@code name1, name2, ... nameN: text}, or a
+ * command: a line without {@code :} that starts with {@code /}. Pure parsing, no I/O.
  */
-public sealed interface ChatLine permits ChatLine.Message, ChatLine.Blank, ChatLine.Invalid {
+public sealed interface ChatLine permits ChatLine.Message, ChatLine.Blank, ChatLine.Invalid, ChatLine.Command {
 
   /** A message for each of {@code recipients} (distinct, in the order first named). */
   record Message(List<String> recipients, String text) implements ChatLine {
@@ -22,6 +22,20 @@ public sealed interface ChatLine permits ChatLine.Message, ChatLine.Blank, ChatL
 
   /** A line the server cannot route; {@code reason} goes back to the sender after {@code error: }. */
   record Invalid(String reason) implements ChatLine {
+  }
+
+  /** What a command asks. */
+  enum Verb {
+    /** {@code /who [names]}: who of them (of everyone, without names) is online. */
+    WHO,
+    /** {@code /watch names}: tell me when they come and go. */
+    WATCH,
+    /** {@code /unwatch [names]}: stop telling me (about anyone, without names). */
+    UNWATCH
+  }
+
+  /** {@code /who}, {@code /watch} or {@code /unwatch}, with the names after it (distinct, in the order first named). */
+  record Command(Verb verb, List<String> names) implements ChatLine {
   }
 
   Blank BLANK = new Blank();
@@ -37,32 +51,56 @@ public sealed interface ChatLine permits ChatLine.Message, ChatLine.Blank, ChatL
   static ChatLine parse(String line) {
     int colon = line.indexOf(':');
     if (colon < 0) {
-      return line.isBlank() ? BLANK : NO_COLON;
+      if (line.isBlank()) {
+        return BLANK;
+      }
+      String command = line.strip();
+      return command.startsWith("/") ? command(command) : NO_COLON;
     }
     String text = line.substring(colon + 1).strip();
     if (hasControl(text)) {
       return CONTROL;
     }
-    List<String> recipients = recipients(line, colon);
+    List<String> recipients = names(line, 0, colon);
     return recipients.isEmpty() ? NO_RECIPIENT : new Message(recipients, text);
   }
 
-  private static List<String> recipients(String line, int colon) {
+  /** {@code line}, stripped, starts with {@code /} and has no {@code :}. */
+  private static ChatLine command(String line) {
+    if (hasControl(line)) {
+      return new Invalid("control characters are not allowed in a command");
+    }
+    int end = 1;
+    while (end < line.length() && !Character.isWhitespace(line.charAt(end))) {
+      end++;
+    }
+    String word = line.substring(0, end);
+    Verb verb = switch (word) {
+      case "/who" -> Verb.WHO;
+      case "/watch" -> Verb.WATCH;
+      case "/unwatch" -> Verb.UNWATCH;
+      default -> null;
+    };
+    return verb == null ? new Invalid("unknown command: " + word) : new Command(verb, names(line, end, line.length()));
+  }
+
+  /** The names between {@code from} and {@code to}, split on {@code ,} and trimmed; empty ones dropped, repeats kept once. */
+  private static List<String> names(String line, int from, int to) {
     List<String> names = new ArrayList<>(4);
     Set<String> many = null;
-    for (int start = 0; start < colon; ) {
+    for (int start = from; start < to; ) {
       int comma = line.indexOf(',', start);
-      int end = comma < 0 || comma > colon ? colon : comma;
-      int from = start;
-      int to = end;
-      while (from < to && Character.isWhitespace(line.charAt(from))) {
-        from++;
+      int end = comma < 0 || comma > to ? to : comma;
+      int first = start;
+      int last = end;
+      while (first < last && Character.isWhitespace(line.charAt(first))) {
+        first++;
       }
-      while (to > from && Character.isWhitespace(line.charAt(to - 1))) {
-        to--;
+      while (last > first && Character.isWhitespace(line.charAt(last - 1))) {
+        last--;
       }
-      if (from < to) {
-        String name = line.substring(from, to);
+      if (first < last) {
+        String name = line.substring(first, last);
         // Past a few names, repeats are looked up in a set: a line may name thousands.
         if (many == null && names.size() == 8) {
           many = new HashSet<>(names);

@@ -9,8 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import java.util.function.LongConsumer;
 
 /**
- * The lines of one logged-in user after the login: each a message for the broker to route, or an
- * answer for the sender alone, which goes through the broker too so that it comes in line order.
+ * The lines of one logged-in user after the login: each a message for the broker to route, a
+ * command for it to answer ({@code /who}, {@code /watch}, {@code /unwatch}), or an answer for the
+ * sender alone, which goes through the broker too so that it comes in line order.
  * What the broker has not routed yet counts against the user's {@link InboundCredit}; when the
  * credit is spent or given back, and when its {@link TurnShare} of the loop is, {@code creditTurned}
  * runs, and the connection reads or not.
@@ -48,6 +49,8 @@ final class ChatStep {
       }
       Buffer encoded = from.of(message.text(), line, bytes, length);
       send(new Event.Message(peer, login, message.recipients(), encoded), encoded.length());
+    } else if (parsed instanceof ChatLine.Command command) {
+      send(new Event.Ask(peer, login, command.verb(), command.names(), length), length);
     } else if (parsed instanceof ChatLine.Invalid invalid) {
       reply(Replies.error(invalid.reason()));
     }

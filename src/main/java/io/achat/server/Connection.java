@@ -42,6 +42,8 @@ final class Connection implements LoginStep.Outcome {
   private ChatStep chat;
   /** Bytes the client sent that its link holds and has not handed over as lines yet. */
   private long unread;
+  /** Bytes the broker holds for its watch list. */
+  private long watching;
 
   Connection(ConnectionContext context, Link link, long id, Doorkeeper.Slot slot) {
     this.context = context;
@@ -66,7 +68,7 @@ final class Connection implements LoginStep.Outcome {
 
   /** What this client makes the server hold now, counted against maxClientMemory while it is in the chat. */
   long held() {
-    return state.counted() ? output.queued() + credit.inFlight() + unread : 0;
+    return state.counted() ? output.queued() + credit.inFlight() + unread + watching : 0;
   }
 
   /** Whether the memory budget may cut this client off now. */
@@ -82,7 +84,13 @@ final class Connection implements LoginStep.Outcome {
 
   /** Its bytes stopped counting against the budget: nothing more is owed to this client. */
   private void uncounted() {
-    context.memory().hold(-(output.queued() + credit.inFlight() + unread));
+    context.memory().hold(-(output.queued() + credit.inFlight() + unread + watching));
+  }
+
+  /** The broker holds {@code bytes} for its watch list now. */
+  void watching(long bytes) {
+    hold(bytes - watching);
+    watching = bytes;
   }
 
   /** It holds {@code bytes} more (or fewer, when negative) of what the client sent, not yet lines. */

@@ -57,6 +57,8 @@ final class LoopConnections {
         connection.released();
       } else if (part instanceof Delivery.Displaced) {
         connection.displaced();
+      } else if (part instanceof Delivery.Watching watching) {
+        connection.watching(watching.bytes());
       }
     }
   }

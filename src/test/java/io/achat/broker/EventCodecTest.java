@@ -2,6 +2,7 @@ package io.achat.broker;
 
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.achat.protocol.ChatLine;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.junit5.VertxExtension;
@@ -47,8 +48,11 @@ class EventCodecTest {
       new Event.Back("node-1"),
       new Event.Take("alice", "node-3", "node-1"),
       new Event.Settled("alice", "node-1"),
+      new Event.Ask(ZOE, "zoë", ChatLine.Verb.WATCH, List.of("bob", "çarol"), 21),
+      new Event.Ask(ZOE, "zoë", ChatLine.Verb.WHO, List.of(), 4),
       new Delivery(List.of(Delivery.Joined.accepted(7), new Delivery.Lines(7, LINE), new Delivery.Routed(7, 65_536),
-        Delivery.Joined.refused(8, "login 'alice' is taken"), new Delivery.Released(7), new Delivery.Displaced(9))),
+        Delivery.Joined.refused(8, "login 'alice' is taken"), new Delivery.Released(7), new Delivery.Displaced(9),
+        new Delivery.Watching(7, 1_600))),
       new Delivery(List.of()));
   }
 

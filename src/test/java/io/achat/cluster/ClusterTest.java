@@ -207,4 +207,22 @@ class ClusterTest {
       }
     }
   }
+
+  @Test
+  void aWatcherOnOneNodeIsToldOfAUserOnAnotherAndWhoSeesTheWholeCluster() {
+    try (LineClient alice = cluster.node(0).login("alice7")) {
+      alice.send("/watch bob7, carol7");
+      assertThat(List.of(alice.readLine(), alice.readLine())).containsExactly("offline: bob7", "offline: carol7");
+      try (LineClient bob = cluster.node(1).login("bob7"); LineClient carol = cluster.node(2).login("carol7")) {
+        assertThat(List.of(alice.readLine(), alice.readLine())).containsExactlyInAnyOrder("online: bob7", "online: carol7");
+        bob.send("/who alice7, bob7, carol7, dave7");
+        assertThat(bob.readLine()).isEqualTo("online: alice7, bob7, carol7");
+        bob.send("alice7: from node B");
+        assertThat(alice.readLine()).isEqualTo("from bob7: from node B");
+      }
+      assertThat(List.of(alice.readLine(), alice.readLine())).containsExactlyInAnyOrder("offline: bob7", "offline: carol7");
+      alice.send("/who alice7, bob7, carol7");
+      assertThat(alice.readLine()).isEqualTo("online: alice7");
+    }
+  }
 }

@@ -30,7 +30,7 @@ class ChatConfigTest {
     ChatConfig config = ChatConfig.load(vertx, new JsonObject()).await(30, TimeUnit.SECONDS);
     JsonObject every = new JsonObject().put(ChatConfig.RESOLVED, true)
       .put("host", "0.0.0.0").put("port", 8080).put("instances", 1).put("drainTimeoutMillis", 10_000L)
-      .put("tcpKeepAlive", true).put("maxLoginLength", 32).put("maxLineLength", 8192).put("loginTimeoutMillis", 30_000L)
+      .put("tcpKeepAlive", true).put("maxLoginLength", 32).put("maxWatched", 100).put("maxLineLength", 8192).put("loginTimeoutMillis", 30_000L)
       .put("maxConnections", 10_000).put("maxConnectionsPerAddress", 32).put("maxNewConnectionsPerAddress", 60)
       .put("ipv6PrefixBits", 64).put("exemptAddresses", new JsonArray().add("loopback"))
       .put("requestTimeoutMillis", 5000L).put("keepAliveTimeoutMillis", 5000L).put("maxQueuedBytes", 1_048_576)
@@ -43,7 +43,7 @@ class ChatConfigTest {
       .put("passwordCheckThreads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2))
       .put("clusterHost", "").put("clusterPort", 5701).put("clusterMembers", new JsonArray()).put("clusterName", "a-chat")
       .put("clusterTlsCertPath", "").put("clusterTlsKeyPath", "").put("clusterTlsTrustPath", "");
-    assertThat(every.size()).isEqualTo(43 + 1);
+    assertThat(every.size()).isEqualTo(44 + 1);
     assertThat(config.toJson()).isEqualTo(every);
     assertThat(ChatConfig.fromJson(every)).isEqualTo(config);
   }
@@ -307,7 +307,7 @@ class ChatConfigTest {
       assertThat(accessor.getReturnType()).as(key.json()).isEqualTo(key.type());
       assertThat(accessor.invoke(config)).as(key.json()).isEqualTo(config.get(key));
     }
-    assertThat(Key.values()).extracting(Key::json).doesNotHaveDuplicates().hasSize(43);
+    assertThat(Key.values()).extracting(Key::json).doesNotHaveDuplicates().hasSize(44);
   }
 
   @Test

@@ -64,4 +64,25 @@ class ChatLineTest {
     assertThat(ChatLine.parse("\u2003bob\u2003: \u2003hi\u2003"))
       .isEqualTo(new ChatLine.Message(List.of("bob"), "hi"));
   }
+
+  @Test
+  void aLineWithoutAColonThatStartsWithASlashIsACommand() {
+    assertThat(ChatLine.parse("/who")).isEqualTo(new ChatLine.Command(ChatLine.Verb.WHO, List.of()));
+    assertThat(ChatLine.parse("  /who alice, bob ,alice ")).isEqualTo(
+      new ChatLine.Command(ChatLine.Verb.WHO, List.of("alice", "bob")));
+    assertThat(ChatLine.parse("/watch zoë,\tbob")).isEqualTo(new ChatLine.Command(ChatLine.Verb.WATCH, List.of("zoë", "bob")));
+    assertThat(ChatLine.parse("/unwatch")).isEqualTo(new ChatLine.Command(ChatLine.Verb.UNWATCH, List.of()));
+    assertThat(ChatLine.parse("/unwatch bob")).isEqualTo(new ChatLine.Command(ChatLine.Verb.UNWATCH, List.of("bob")));
+  }
+
+  @Test
+  void anyOtherSlashWordIsAnUnknownCommandAndAColonMakesAMessage() {
+    assertThat(ChatLine.parse("/join #rust")).isEqualTo(new ChatLine.Invalid("unknown command: /join"));
+    assertThat(ChatLine.parse("/who,bob")).isEqualTo(new ChatLine.Invalid("unknown command: /who,bob"));
+    assertThat(ChatLine.parse("/")).isEqualTo(new ChatLine.Invalid("unknown command: /"));
+    assertThat(ChatLine.parse("/who: hi")).isEqualTo(new ChatLine.Message(List.of("/who"), "hi"));
+    assertThat(ChatLine.parse("who")).isEqualTo(ChatLine.NO_COLON);
+    assertThat(ChatLine.parse("/who bob\u001b[2J")).isEqualTo(
+      new ChatLine.Invalid("control characters are not allowed in a command"));
+  }
 }
