@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
     + "An address is HOST:PORT for the line protocol over TCP, or ws://HOST:PORT/PATH (PATH /ws if left out) "
     + "for text messages of whole lines over a WebSocket; a run may mix both.",
   subcommands = {BenchCommand.Throughput.class, BenchCommand.Latency.class, BenchCommand.Idle.class, Guesses.class,
-    Failover.class})
+    Failover.class, Watchers.class})
 public final class BenchCommand implements Callable<Integer> {
 
   /** Runs {@code args} and returns the exit status: 0, or 1 if anything was lost, duplicated or garbled. */

@@ -53,7 +53,7 @@ public final class ServerVerticle extends VerticleBase {
   /** The web page and the WebSocket door, when webPort is set. */
   private WebPort web;
   private ChatMetrics metrics;
-  private final LoopConnections connections = new LoopConnections();
+  private LoopConnections connections;
   private final LoopLogs logs = LoopLogs.to(log);
   /** What this loop's connections need of it. */
   private ConnectionContext connectionContext;
@@ -71,6 +71,7 @@ public final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     EventCodec.registerAll(vertx);
     metrics = ChatMetrics.of(vertx);
+    connections = new LoopConnections(vertx);
     String inbox = BusAddresses.loop(UUID.randomUUID().toString());
     return ChatConfig.of(vertx, config())
       .compose(loaded -> {

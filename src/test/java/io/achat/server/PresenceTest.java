@@ -148,6 +148,36 @@ class PresenceTest {
     }
   }
 
+  /**
+   * More watchers on each accept loop than it hands out in one go ({@link LoopConnections#PARTS_PER_TURN}):
+   * the fan-out goes in slices, and each watcher still gets every line, in order.
+   */
+  @Test
+  void aFanOutToMoreWatchersThanASliceReachesEachInOrder() {
+    int count = 1100; // two accept loops: more than a slice on each
+    List<LineClient> watchers = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        LineClient watcher = server.login("w" + i);
+        watcher.send("/watch star");
+        watchers.add(watcher);
+      }
+      for (LineClient watcher : watchers) {
+        assertThat(watcher.readLine()).isEqualTo("offline: star");
+      }
+      try (LineClient star = server.login("star")) {
+        star.send(watchers.stream().map(LineClient::login).collect(Collectors.joining(",")) + ": hello, watchers");
+        assertThat(star.sync()).isEmpty();
+      }
+      for (LineClient watcher : watchers) {
+        assertThat(List.of(watcher.readLine(), watcher.readLine(), watcher.readLine())).as(watcher.login())
+          .containsExactly("online: star", "from star: hello, watchers", "offline: star");
+      }
+    } finally {
+      watchers.forEach(LineClient::close);
+    }
+  }
+
   @Test
   void unknownCommandsAreAnsweredAndSlashNamesAreStillUsers() {
     try (LineClient alice = server.login("alice"); LineClient who = server.login("/who")) {
