@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -153,10 +154,18 @@ public final class Watchers implements Callable<Integer> {
         millis(duringFanOuts));
       System.out.printf(Locale.ROOT, "%d logins and logouts of '%s' in a burst (%.2f s): %.2f presence lines per watcher"
         + " (at most %d, one per change)%n", flaps, STAR, burstNanos / 1e9, (double) burstLines / watchers, 2 * flaps);
-      System.out.printf(Locale.ROOT, "/who with %d users online, ms: %s; %d characters: %s%n", watchers + 3,
+      System.out.printf(Locale.ROOT, "/who with %d users online, ms: %s; %d characters: %s%n", online(answer),
         millis(who), answer.length(), answer.length() > 60 ? "..." + answer.substring(answer.length() - 30) : answer);
       return 0;
     }
+  }
+
+  /** How many users {@code /who} answered are online: the names it gives and the {@code (and N more)}. */
+  private static long online(String answer) {
+    int more = answer.lastIndexOf(" (and ");
+    String names = more < 0 ? answer : answer.substring(0, more);
+    long count = names.length() > "online: ".length() ? names.split(", ").length : 0;
+    return more < 0 ? count : count + Long.parseLong(answer.substring(more + 6, answer.indexOf(' ', more + 6)));
   }
 
   /** {@code nanos} as milliseconds: min / median / 99th percentile / max, and how many. */
@@ -200,6 +209,8 @@ public final class Watchers implements Callable<Integer> {
         }
         selector.selectedKeys().clear();
       }
+    } catch (ClosedSelectorException e) {
+      // the run is over
     } catch (IOException e) {
       System.err.println("a-chat bench: a watcher failed: " + e);
     }

@@ -19,6 +19,7 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,6 +96,22 @@ class ManagementTest {
       // Vert.x's own meters, from its Micrometer integration
       assertThat(after).contains("vertx_net_server_").contains("vertx_eventbus_");
     }
+  }
+
+  @Test
+  void watchListsAndPresenceLinesAreCounted() {
+    String before = get("/metrics").body();
+    try (LineClient alice = server.login("alice")) {
+      alice.send("/watch bob, carol, bob");
+      assertThat(List.of(alice.readLine(), alice.readLine())).containsExactly("offline: bob", "offline: carol");
+      try (LineClient bob = server.login("bob")) {
+        assertThat(alice.readLine()).isEqualTo("online: bob");
+      }
+      assertThat(alice.readLine()).isEqualTo("offline: bob");
+      String after = scrapeUntil("achat_watched_names", 2);
+      assertThat(delta(before, after, "achat_presence_lines_total")).as("online: bob, offline: bob").isEqualTo(2);
+    }
+    scrapeUntil("achat_watched_names", 0);
   }
 
   @Test
