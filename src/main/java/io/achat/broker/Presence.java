@@ -70,6 +70,8 @@ final class Presence {
   /** Names on the watch lists, and lines told to watchers this turn, for the metrics. */
   private int watchedNames;
   private long told;
+  /** The watch lists changed this turn: the metrics are set at its end. */
+  private boolean metricsDue;
 
   /**
    * {@code online} tells whether a login is online now; lines go through {@code outbox}, and the
@@ -104,6 +106,9 @@ final class Presence {
 
   /** The end of the broker's turn: the last state of each name that changed again, then a new turn. */
   void endTurn() {
+    if (changedThisTurn.isEmpty() && !metricsDue) {
+      return; // most turns: nothing watched came or went
+    }
     for (String login : toTell) {
       if (watchers.containsKey(login)) {
         tell(login, online.test(login));
@@ -113,6 +118,7 @@ final class Presence {
     changedThisTurn.clear();
     metrics.presence(watchedNames, told);
     told = 0;
+    metricsDue = false;
   }
 
   /**
@@ -131,6 +137,7 @@ final class Presence {
     if (names != null) {
       names.forEach(name -> unwatch(watcher, name));
       watchedNames -= names.size();
+      metricsDue = true;
       outbox.request(); // the metrics, at the end of the turn
     }
   }
@@ -148,6 +155,7 @@ final class Presence {
             if (names.remove(name)) {
               unwatch(asker, name);
               watchedNames--;
+              metricsDue = true;
             }
           }
           if (names.isEmpty()) {
@@ -197,6 +205,7 @@ final class Presence {
         }
         list.add(name);
         watchedNames++;
+        metricsDue = true;
       }
       boolean now = online.test(name);
       watchers.computeIfAbsent(name, n -> new HashMap<>(4)).put(watcher, now);
