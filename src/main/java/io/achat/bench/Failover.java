@@ -213,7 +213,7 @@ public final class Failover implements Callable<Integer> {
         FailoverFlood flood = null;
         try {
           for (String name : names) {
-            Socket victim = FailoverLogins.login(chatPorts.get(victimNode), name, deadline());
+            Socket victim = LoginTries.login(chatPorts.get(victimNode), name, deadline());
             if (victim == null) {
               throw new IOException("'" + name + "' could not log in on node " + (victimNode + 1));
             }
@@ -247,7 +247,7 @@ public final class Failover implements Callable<Integer> {
             for (int i = 0; i < names.size(); i++) {
               String name = names.get(i);
               int survivor = survivors.get(i % survivors.size()); // the survivors by turns
-              polls.add(pollers.submit(() -> FailoverLogins.freeAgain(chatPorts.get(survivor), "node " + (survivor + 1), name,
+              polls.add(pollers.submit(() -> LoginTries.freeAgain(chatPorts.get(survivor), "node " + (survivor + 1), name,
                 poll, end, record)));
             }
             for (int i = 0; i < names.size(); i++) {

@@ -60,7 +60,7 @@ final class FailoverFlood implements AutoCloseable {
 
   /** Logs {@code login} in on {@code port} and starts sending lines to every one of {@code to}. */
   static FailoverFlood start(int port, String login, List<String> to, long deadline) throws IOException {
-    Socket socket = FailoverLogins.login(port, login, deadline);
+    Socket socket = LoginTries.login(port, login, deadline);
     if (socket == null) {
       throw new IOException("'" + login + "' could not log in to flood");
     }

@@ -246,19 +246,15 @@ public final class Watchers implements Callable<Integer> {
     throw new IllegalStateException("the watchers were not all told '" + STAR + "' is offline after the burst");
   }
 
-  /** Logs {@code name} in on {@code address}: accepted once its line to itself comes back. */
+  /** Logs {@code name} in on {@code address} as soon as the connection that had it has left. */
   private static Socket login(Address address, String name) throws IOException {
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      Socket socket = new Socket();
-      socket.connect(new InetSocketAddress(address.host(), address.port()), TIMEOUT_MILLIS);
-      socket.setSoTimeout(TIMEOUT_MILLIS);
-      socket.setTcpNoDelay(true);
-      socket.getOutputStream().write((name + "\n" + name + ": ping\n").getBytes(StandardCharsets.UTF_8));
-      String answer = reader(socket).readLine();
-      if (("from " + name + ": ping").equals(answer)) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+    while (System.nanoTime() < deadline) {
+      Socket socket = LoginTries.login(address.host(), address.port(), name, deadline);
+      if (socket != null) {
         return socket;
       }
-      socket.close(); // taken: the connection before has not left yet
+      // taken: the connection before has not left yet; each refusal is a round trip
     }
     throw new IOException("'" + name + "' could not log in on " + address.host() + ":" + address.port());
   }

@@ -11,17 +11,25 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** The logins {@code bench failover} tries on a node: accepted once the user's own line comes back. */
-final class FailoverLogins {
+/**
+ * The logins the benchmark tries on a node ({@code bench failover}, {@code bench presence}):
+ * accepted once the user's own line comes back.
+ */
+final class LoginTries {
 
-  private FailoverLogins() {
+  private LoginTries() {
   }
 
-  /** A connection logged in as {@code name} on {@code port}, or {@code null} if refused. */
+  /** A connection logged in as {@code name} on {@code port} of this machine, or {@code null} if refused. */
   static Socket login(int port, String name, long deadline) throws IOException {
+    return login("127.0.0.1", port, name, deadline);
+  }
+
+  /** A connection logged in as {@code name} on {@code host}:{@code port}, or {@code null} if refused. */
+  static Socket login(String host, int port, String name, long deadline) throws IOException {
     Socket socket = new Socket();
     try {
-      String answer = attempt(socket, port, name, deadline);
+      String answer = attempt(socket, host, port, name, deadline);
       if (answer == null) {
         return socket;
       }
@@ -63,7 +71,7 @@ final class FailoverLogins {
   /** One login of {@code name} on {@code port}: {@code null} when accepted, else the server's answer. */
   static String tryLogin(int port, String name, long deadline) {
     try (Socket socket = new Socket()) {
-      return attempt(socket, port, name, deadline);
+      return attempt(socket, "127.0.0.1", port, name, deadline);
     } catch (SocketTimeoutException e) {
       return "no answer in time";
     } catch (IOException e) {
@@ -75,9 +83,9 @@ final class FailoverLogins {
    * Logs in as {@code name} and sends itself a line: accepted once that line comes back
    * ({@code null}), else the server's first answer that is not a line from another user.
    */
-  private static String attempt(Socket socket, int port, String name, long deadline) throws IOException {
+  private static String attempt(Socket socket, String host, int port, String name, long deadline) throws IOException {
     int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
+    socket.connect(new InetSocketAddress(host, port), millis);
     socket.setSoTimeout(millis);
     socket.setTcpNoDelay(true);
     OutputStream out = socket.getOutputStream();
