@@ -2,6 +2,7 @@ package io.achat.server;
 
 import io.achat.support.ChatServerFixture;
 import io.achat.support.LineClient;
+import io.achat.support.Presence;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -195,7 +196,7 @@ class PresenceTest {
       alice.send("/watch bob");
       assertThat(alice.readLine()).isEqualTo("offline: bob");
       for (int i = 0; i < 40; i++) {
-        LineClient bob = loginWhenFree("bob");
+        LineClient bob = Presence.loginRetrying(server::connect, "bob", 20_000);
         if (i == 39) {
           bob.send("alice: done");
         }
@@ -212,19 +213,5 @@ class PresenceTest {
         assertThat(told.get(i)).as("line %d of %s", i, told).isEqualTo(i % 2 == 0 ? "online: bob" : "offline: bob");
       }
     }
-  }
-
-  /** Logs in as {@code name} as soon as the connection that had it has left: each refusal is a round trip. */
-  private LineClient loginWhenFree(String name) {
-    for (int attempt = 0; attempt < 500; attempt++) {
-      LineClient client = server.connect().named(name);
-      client.send(name);
-      client.send(name + ": ping");
-      if (("from " + name + ": ping").equals(client.readLine())) {
-        return client;
-      }
-      client.close(); // taken: the connection before has not left yet
-    }
-    throw new AssertionError("'" + name + "' was still taken after 500 tries");
   }
 }
